@@ -1,0 +1,82 @@
+# Microseg build interface. `make` builds the eBPF objects then the .NET solution;
+# `make test` and `make bench` install what they need first (`make deps`).
+# Quiet by default; `make V=1` shows every command.
+
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+
+ARTIFACTS   := artifacts
+BPF_OUT     := $(ARTIFACTS)/bpf
+CONFIG      ?= Release
+DOTNET      ?= dotnet
+CLANG       ?= clang
+ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH   := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+
+# Debian packages the build and the tests need; `make deps` installs the missing ones.
+DEB_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 linux-libc-dev gcc libc6-dev \
+                pkg-config xdp-tools iputils-ping
+
+ifeq ($(V),1)
+  Q :=
+  msg = @true
+else
+  Q := @
+  msg = @printf '  %-8s %s\n' "$(1)" "$(2)"
+endif
+
+BPF_SOURCES := $(wildcard bpf/*.bpf.c) $(wildcard tests/bpf/*.bpf.c)
+BPF_HEADERS := $(wildcard bpf/include/*.h)
+BPF_OBJECTS := $(addprefix $(BPF_OUT)/,$(notdir $(BPF_SOURCES:.bpf.c=.bpf.o)))
+BPF_CFLAGS  := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+               -I bpf/include -I /usr/include/$(MULTIARCH)
+
+.PHONY: all deps bpf build test test-unit bench bench-datapath demo clean
+
+all: bpf build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "  DEPS     installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@command -v $(DOTNET) >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it from Microsoft's packages first" >&2; exit 1; }
+
+bpf: $(BPF_OBJECTS)
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) | $(BPF_OUT)
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_OUT)/%.bpf.o: tests/bpf/%.bpf.c $(BPF_HEADERS) | $(BPF_OUT)
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_OUT):
+	$(Q)mkdir -p $@
+
+build: bpf
+	$(call msg,DOTNET,build Microseg.sln)
+	$(Q)$(DOTNET) build Microseg.sln -c $(CONFIG) --nologo -v quiet -clp:NoSummary $(if $(V),,| grep -E 'error|warn' ; test $${PIPESTATUS[0]} -eq 0)
+
+# The test runner prints per-assembly results; tests/summarize turns them into the one
+# closing line CI reads: "N passed, N failed, N skipped".
+test: deps all
+	$(Q)tests/run-tests.sh $(CONFIG)
+
+bench: deps all bench-datapath
+
+bench-datapath: deps all
+	$(Q)mkdir -p $(ARTIFACTS)/bench
+	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- datapath --out $(ARTIFACTS)/bench/datapath.json
+
+demo: deps all
+	$(Q)scripts/demo.sh
+
+clean:
+	$(call msg,CLEAN,$(ARTIFACTS))
+	$(Q)rm -rf $(ARTIFACTS)

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The ABI between Microseg's eBPF programs and user space: every map key, map value and
+ * event record, defined once. The C# mirrors live in src/Microseg.Datapath/Abi/ and a test
+ * compares their sizes and field offsets with this object's BTF, so a change here that is
+ * not mirrored fails the build's tests rather than corrupting maps.
+ *
+ * Conventions: fixed-width fields only; padding is named and must be zero; "be" fields are
+ * in network byte order, everything else in host order. Addresses are always 16 bytes:
+ * IPv6 as is, IPv4 as the IPv4-mapped IPv6 address ::ffff:a.b.c.d, so one map serves both
+ * families and a key never depends on the family.
+ */
+#ifndef MICROSEG_ABI_H
+#define MICROSEG_ABI_H
+
+#include <linux/types.h>
+
+/* ---- Constants --------------------------------------------------------------------- */
+
+/* Identities. 0 is the wildcard in policy keys and never a real identity. */
+#define MS_IDENTITY_ANY         0u
+#define MS_IDENTITY_WORLD       1u   /* a remote address no identity claims */
+#define MS_IDENTITY_HOST        2u   /* this host itself */
+#define MS_IDENTITY_FIRST_USER  256u /* first identity the policy compiler hands out */
+
+/* Policy keys use protocol 0 for "any protocol"; real protocols are IANA numbers. */
+#define MS_PROTOCOL_ANY         0
+
+/* Port ranges one policy key can hold inline; more is a capacity error at compile time. */
+#define MS_MAX_PORT_RANGES      16
+
+/* Policy slots: the maps hold two complete policies; ms_control says which is live. */
+#define MS_SLOT_COUNT           2
+
+enum ms_direction {
+	MS_DIRECTION_INGRESS = 0, /* packet arriving at a local endpoint (XDP) */
+	MS_DIRECTION_EGRESS  = 1, /* packet leaving a local endpoint (TC) */
+};
+
+enum ms_mode {
+	MS_MODE_OFF     = 0, /* pass everything, track nothing, report nothing */
+	MS_MODE_MONITOR = 1, /* pass everything, report what enforcement would drop */
+	MS_MODE_ENFORCE = 2, /* drop what the policy denies */
+};
+
+enum ms_action {
+	MS_ACTION_ALLOW = 1,
+	MS_ACTION_DENY  = 2,
+};
+
+/* What happened to a packet. Counters and events carry it. */
+enum ms_verdict {
+	MS_VERDICT_ALLOW      = 1, /* passed: policy or conntrack allowed it */
+	MS_VERDICT_DENY       = 2, /* dropped */
+	MS_VERDICT_WOULD_DENY = 3, /* passed in monitor mode; enforcement would have dropped it */
+	MS_VERDICT_UNENFORCED = 4, /* passed without a policy decision (mode off, not IP, ND) */
+};
+#define MS_VERDICT_COUNT 5
+
+/* Why: the path that produced the verdict. */
+enum ms_reason {
+	MS_REASON_POLICY_RULE        = 1,  /* a rule matched (rule_id says which) */
+	MS_REASON_POLICY_DEFAULT     = 2,  /* no rule matched: the endpoint's default */
+	MS_REASON_ESTABLISHED        = 3,  /* conntrack: a packet of a known flow */
+	MS_REASON_RELATED            = 4,  /* ICMP error about a known flow */
+	MS_REASON_POLICY_REVOKED     = 5,  /* known flow re-checked after a policy change: denied */
+	MS_REASON_MALFORMED          = 6,  /* truncated or invalid headers */
+	MS_REASON_FRAGMENT           = 7,  /* later fragment following its first fragment */
+	MS_REASON_FRAGMENT_UNTRACKED = 8,  /* later fragment whose first fragment was not seen */
+	MS_REASON_ENDPOINT_OFF       = 9,  /* local endpoint in mode off */
+	MS_REASON_NOT_IP             = 10, /* ARP, LLDP, ...: not ours to judge */
+	MS_REASON_NEIGHBOR_DISCOVERY = 11, /* ICMPv6 ND, always passed so IPv6 keeps working */
+};
+#define MS_REASON_COUNT 12
+
+enum ms_event_kind {
+	MS_EVENT_NEW_FLOW   = 1, /* first packet of an allowed flow (conntrack entry created) */
+	MS_EVENT_DENY       = 2, /* a packet dropped (rate-limited per remote address) */
+	MS_EVENT_WOULD_DENY = 3, /* monitor mode: a new flow enforcement would drop (rate-limited) */
+	MS_EVENT_FLOW_END   = 4, /* a tracked flow closed (TCP FIN both ways or RST) */
+};
+
+/* Why an event was not delivered; index into ms_event_losses. */
+enum ms_event_loss {
+	MS_EVENT_LOSS_RATE_LIMITED = 0, /* the remote's token bucket was empty */
+	MS_EVENT_LOSS_RING_FULL    = 1, /* bpf_ringbuf_reserve failed: user space is behind */
+};
+#define MS_EVENT_LOSS_COUNT 2
+
+/* ms_endpoint_value.flags */
+#define MS_ENDPOINT_F_INGRESS_DEFAULT_ALLOW (1u << 0) /* no rule matched on ingress: allow */
+#define MS_ENDPOINT_F_EGRESS_DEFAULT_ALLOW  (1u << 1) /* no rule matched on egress: allow */
+#define MS_ENDPOINT_F_INGRESS_ANY_REMOTE    (1u << 2) /* ingress keys with remote ANY exist */
+#define MS_ENDPOINT_F_EGRESS_ANY_REMOTE     (1u << 3) /* egress keys with remote ANY exist */
+#define MS_ENDPOINT_F_INGRESS_ANY_PROTOCOL  (1u << 4) /* ingress keys with protocol ANY exist */
+#define MS_ENDPOINT_F_EGRESS_ANY_PROTOCOL   (1u << 5) /* egress keys with protocol ANY exist */
+
+/* ms_policy_value.flags */
+#define MS_POLICY_F_EXACT_PORTS (1u << 0) /* ms_policy_ports holds entries under this key */
+#define MS_POLICY_F_PORT_RANGES (1u << 1) /* ms_policy_ranges holds an entry for this key */
+#define MS_POLICY_F_ANY_PORT    (1u << 2) /* any_port_action applies to unmatched ports */
+
+/* ms_slot_config.flags */
+#define MS_SLOT_F_REMOTE_PREFIXES (1u << 0) /* ms_remote_prefixes has entries for the slot */
+
+/* ---- Shared pieces ----------------------------------------------------------------- */
+
+/* An IPv6 address, or an IPv4 address as ::ffff:a.b.c.d. Network byte order. */
+struct ms_addr {
+	__u8 bytes[16];
+};
+
+/* ---- Control: which slot is live ----------------------------------------------------- */
+
+/* ms_control[0]. Writing active_slot flips every policy map at once for every packet. */
+struct ms_control {
+	__u32 active_slot; /* 0 or 1: the slot packets read */
+	__u32 pad;
+};
+
+/* ms_slot_config[slot]: per-policy settings that must flip together with the policy. */
+struct ms_slot_config {
+	__u32 generation;         /* policy generation; conntrack entries admitted under an
+	                           * older one are re-checked against this policy */
+	__u32 default_identity;   /* identity of local addresses not in ms_local_endpoints */
+	__u8  default_mode;       /* enum ms_mode for those addresses */
+	__u8  default_flags;      /* MS_ENDPOINT_F_* for those addresses */
+	__u8  unattributed_mode;  /* enum ms_mode for packets whose addresses cannot be read
+	                           * (truncated IP header): the strictest mode of any endpoint */
+	__u8  flags;              /* MS_SLOT_F_* */
+};
+
+/* ---- Identities ---------------------------------------------------------------------- */
+
+/* Key of ms_local_endpoints and ms_remote_hosts: an exact address in one slot. */
+struct ms_address_key {
+	struct ms_addr addr;
+	__u32 slot;
+};
+
+/* Value of ms_remote_hosts and ms_remote_prefixes. */
+struct ms_identity_value {
+	__u32 identity;
+};
+
+/* Key of ms_remote_prefixes (LPM trie). prefixlen counts bits from slot onwards:
+ * 8 (the slot) + 96 + n for an IPv4 /n, 8 + n for an IPv6 /n. */
+struct ms_prefix_key {
+	__u32 prefixlen;
+	__u8  slot;
+	struct ms_addr addr;
+	__u8  pad[3];
+};
+
+/* Value of ms_local_endpoints. */
+struct ms_endpoint_value {
+	__u32 identity; /* the endpoint's identity */
+	__u8  mode;     /* enum ms_mode */
+	__u8  flags;    /* MS_ENDPOINT_F_* */
+	__u16 pad;
+};
+
+/* ---- Policy -------------------------------------------------------------------------- */
+
+/*
+ * Key of ms_policy, and the prefix of ms_policy_ports' key. The compiler folds every rule
+ * that applies to (local, remote, direction, protocol) into the value found here, wildcard
+ * rules included, so the first key the program finds decides alone. The program probes
+ * (remote, protocol), then (ANY, protocol), (remote, ANY), (ANY, ANY); the endpoint's
+ * flags say which wildcard keys exist so that absent ones cost nothing.
+ */
+struct ms_policy_key {
+	__u32 local_identity;  /* the endpoint's identity */
+	__u32 remote_identity; /* the peer's identity, or MS_IDENTITY_ANY */
+	__u8  slot;
+	__u8  direction;       /* enum ms_direction */
+	__u8  protocol;        /* IANA protocol number, or MS_PROTOCOL_ANY */
+	__u8  pad;
+};
+
+/* Value of ms_policy. Ports are judged exact first, then ranges, then any-port; a port that
+ * none matches gets the endpoint's default for the direction. Deny-beats-allow is already
+ * resolved by the compiler in every entry it writes. */
+struct ms_policy_value {
+	__u32 any_port_rule_id; /* rule behind any_port_action */
+	__u8  any_port_action;  /* enum ms_action, valid with MS_POLICY_F_ANY_PORT */
+	__u8  flags;            /* MS_POLICY_F_* */
+	__u16 pad;
+};
+
+/* Key of ms_policy_ports: one exact port (TCP/UDP destination port, ICMP type). */
+struct ms_policy_port_key {
+	struct ms_policy_key policy;
+	__u16 port;            /* host byte order */
+	__u16 pad;
+};
+
+/* Value of ms_policy_ports, and one port range. */
+struct ms_rule_action {
+	__u32 rule_id;         /* the deciding rule, for counters and events */
+	__u8  action;          /* enum ms_action */
+	__u8  pad[3];
+};
+
+struct ms_port_range {
+	__u16 first_port;      /* host byte order, inclusive */
+	__u16 last_port;       /* host byte order, inclusive */
+	__u32 rule_id;
+	__u8  action;          /* enum ms_action */
+	__u8  pad[3];
+};
+
+/* Value of ms_policy_ranges (same key as ms_policy): sorted, non-overlapping ranges. */
+struct ms_policy_ranges {
+	__u32 count;           /* ranges in use, at most MS_MAX_PORT_RANGES */
+	struct ms_port_range ranges[MS_MAX_PORT_RANGES];
+};
+
+/* ---- Conntrack ----------------------------------------------------------------------- */
+
+/* Key of ms_conntrack: a flow as this host sees it. Both directions of a flow map to the
+ * same key because it is written from the local side, not from source and destination. */
+struct ms_conntrack_key {
+	struct ms_addr local_addr;
+	struct ms_addr remote_addr;
+	__be16 local_port;     /* TCP/UDP port; ICMP echo identifier; else 0 */
+	__be16 remote_port;    /* TCP/UDP port; else 0 */
+	__u8   protocol;
+	__u8   pad[3];
+};
+
+struct ms_conntrack_entry {
+	__u64 last_seen_ns;     /* bpf_ktime_get_coarse_ns of the latest packet (±1 s) */
+	__u64 packets;          /* both directions */
+	__u64 bytes;            /* both directions, L2 length */
+	__u32 generation;       /* policy generation that last admitted the flow */
+	__u32 rule_id;          /* rule that admitted it (0: default) */
+	__u32 local_identity;   /* at admission, for flow-end events */
+	__u32 remote_identity;
+	__u32 ifindex;          /* interface of the first packet */
+	__u16 policy_port;      /* port the policy judged: destination port, or ICMP type */
+	__u8  origin_direction; /* enum ms_direction of the first packet */
+	__u8  verdict;          /* MS_VERDICT_ALLOW, or MS_VERDICT_WOULD_DENY in monitor mode */
+	__u8  tcp_flags_local;  /* TCP flags seen from the local side, ORed */
+	__u8  tcp_flags_remote; /* TCP flags seen from the remote side, ORed */
+	__u8  closed;           /* 1 once FIN both ways or RST: short timeout, end reported */
+	__u8  pad[5];
+};
+
+/* ---- Fragments ----------------------------------------------------------------------- */
+
+/* Key of ms_fragments: one fragmented datagram. */
+struct ms_fragment_key {
+	struct ms_addr src;
+	struct ms_addr dst;
+	__u32 id;              /* IPv4 identification or IPv6 fragment id, network order */
+	__u8  protocol;
+	__u8  pad[3];
+};
+
+/* Value of ms_fragments: what the first fragment carried and how it was judged. */
+struct ms_fragment_value {
+	__u64 first_seen_ns;
+	__be16 src_port;
+	__be16 dst_port;
+	__u32 rule_id;
+	__u8  verdict;         /* enum ms_verdict given to the first fragment */
+	__u8  pad[7];
+};
+
+/* ---- Counters -------------------------------------------------------------------------- */
+
+/* Key of ms_verdict_counters (per-CPU hash). */
+struct ms_verdict_counter_key {
+	__u32 ifindex;
+	__u8  direction;       /* enum ms_direction */
+	__u8  verdict;         /* enum ms_verdict */
+	__u8  reason;          /* enum ms_reason */
+	__u8  pad;
+};
+
+/* Value of ms_verdict_counters and ms_rule_counters (indexed by rule id). */
+struct ms_traffic_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* Value of ms_event_losses (per-CPU array indexed by enum ms_event_loss). */
+struct ms_event_loss_counter {
+	__u64 events;
+};
+
+/* Value of ms_event_rate_limit (LRU hash keyed by remote ms_addr): a token bucket. */
+struct ms_rate_limit_state {
+	__u64 refilled_ns;     /* when tokens were last topped up */
+	__u32 tokens;          /* events this remote may still send now */
+	__u32 suppressed;      /* events dropped since the last delivered one */
+};
+
+/* ---- Events -------------------------------------------------------------------------- */
+
+/* One record in ms_events (ring buffer). */
+struct ms_flow_event {
+	__u64 timestamp_ns;     /* bpf_ktime_get_ns: CLOCK_MONOTONIC */
+	struct ms_addr local_addr;
+	struct ms_addr remote_addr;
+	__be16 local_port;
+	__be16 remote_port;
+	__u32 local_identity;
+	__u32 remote_identity;
+	__u32 rule_id;          /* deciding rule; 0 for the endpoint default */
+	__u32 ifindex;
+	__u32 policy_generation;
+	__u32 suppressed;       /* events from this remote dropped by the rate limit since the
+	                         * previous delivered one */
+	__u8  kind;             /* enum ms_event_kind */
+	__u8  direction;        /* enum ms_direction of the flow's first packet */
+	__u8  protocol;
+	__u8  reason;           /* enum ms_reason */
+	__u8  verdict;          /* enum ms_verdict */
+	__u8  tcp_flags;        /* flags of the packet, or both sides' ORed for FLOW_END */
+	__u16 policy_port;      /* port the policy judged (destination port or ICMP type) */
+	__u32 pad;
+	__u64 packets;          /* FLOW_END: the flow's packets; else 1 */
+	__u64 bytes;            /* FLOW_END: the flow's bytes; else this packet's */
+};
+
+/* Sizes user space mirrors; a change here must be made there too (the ABI test checks). */
+_Static_assert(sizeof(struct ms_addr) == 16, "ms_addr");
+_Static_assert(sizeof(struct ms_control) == 8, "ms_control");
+_Static_assert(sizeof(struct ms_slot_config) == 12, "ms_slot_config");
+_Static_assert(sizeof(struct ms_address_key) == 20, "ms_address_key");
+_Static_assert(sizeof(struct ms_identity_value) == 4, "ms_identity_value");
+_Static_assert(sizeof(struct ms_prefix_key) == 24, "ms_prefix_key");
+_Static_assert(sizeof(struct ms_endpoint_value) == 8, "ms_endpoint_value");
+_Static_assert(sizeof(struct ms_policy_key) == 12, "ms_policy_key");
+_Static_assert(sizeof(struct ms_policy_value) == 8, "ms_policy_value");
+_Static_assert(sizeof(struct ms_policy_port_key) == 16, "ms_policy_port_key");
+_Static_assert(sizeof(struct ms_rule_action) == 8, "ms_rule_action");
+_Static_assert(sizeof(struct ms_port_range) == 12, "ms_port_range");
+_Static_assert(sizeof(struct ms_policy_ranges) == 4 + 12 * MS_MAX_PORT_RANGES, "ms_policy_ranges");
+_Static_assert(sizeof(struct ms_conntrack_key) == 40, "ms_conntrack_key");
+_Static_assert(sizeof(struct ms_conntrack_entry) == 56, "ms_conntrack_entry");
+_Static_assert(sizeof(struct ms_fragment_key) == 40, "ms_fragment_key");
+_Static_assert(sizeof(struct ms_fragment_value) == 24, "ms_fragment_value");
+_Static_assert(sizeof(struct ms_verdict_counter_key) == 8, "ms_verdict_counter_key");
+_Static_assert(sizeof(struct ms_traffic_counter) == 16, "ms_traffic_counter");
+_Static_assert(sizeof(struct ms_event_loss_counter) == 8, "ms_event_loss_counter");
+_Static_assert(sizeof(struct ms_rate_limit_state) == 16, "ms_rate_limit_state");
+_Static_assert(sizeof(struct ms_flow_event) == 96, "ms_flow_event");
+
+#endif /* MICROSEG_ABI_H */

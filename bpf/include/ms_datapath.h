@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The per-packet pipeline both programs share: parse -> endpoint and mode -> conntrack ->
+ * remote identity -> policy -> verdict, counters and events. Returns a disposition the
+ * entry point maps to its hook's return code.
+ */
+#ifndef MS_DATAPATH_H
+#define MS_DATAPATH_H
+
+#include "microseg_abi.h"
+#include "ms_config.h"
+#include "ms_parse.h"
+#include "ms_identity.h"
+#include "ms_policy.h"
+#include "ms_conntrack.h"
+#include "ms_counters.h"
+#include "ms_events.h"
+
+enum ms_disposition {
+	MS_DISPOSITION_PASS = 0,
+	MS_DISPOSITION_DROP = 1,
+};
+
+/* The verdict for one packet and what produced it. */
+struct ms_outcome {
+	__u32 rule_id;
+	__u8  verdict; /* enum ms_verdict */
+	__u8  reason;  /* enum ms_reason */
+};
+
+static __always_inline int ms_finish(__u32 ifindex, __u8 direction, __u32 bytes, __u8 verdict,
+				     __u8 reason, __u32 rule_id)
+{
+	ms_count_verdict(ifindex, direction, verdict, reason, bytes);
+	ms_count_rule(rule_id, bytes);
+	return verdict == MS_VERDICT_DENY ? MS_DISPOSITION_DROP : MS_DISPOSITION_PASS;
+}
+
+/* What a packet the policy cannot judge (malformed, untracked fragment) gets in a mode. */
+static __always_inline __u8 ms_unjudgeable_verdict(__u8 mode)
+{
+	if (mode == MS_MODE_ENFORCE)
+		return MS_VERDICT_DENY;
+	if (mode == MS_MODE_MONITOR)
+		return MS_VERDICT_WOULD_DENY;
+	return MS_VERDICT_UNENFORCED;
+}
+
+/* Router/neighbor solicitation and advertisement, redirect: without them IPv6 stops. */
+static __always_inline int ms_is_neighbor_discovery(const struct ms_packet *p)
+{
+	return p->protocol == IPPROTO_ICMPV6 && p->icmp_type >= 133 && p->icmp_type <= 137;
+}
+
+/* The port a rule is written against: destination port, or the ICMP type. */
+static __always_inline __u16 ms_policy_port_of(const struct ms_packet *p)
+{
+	if (p->protocol == IPPROTO_ICMP || p->protocol == IPPROTO_ICMPV6)
+		return p->icmp_type;
+	if (p->protocol == IPPROTO_TCP || p->protocol == IPPROTO_UDP)
+		return bpf_ntohs(p->dst_port);
+	return 0;
+}
+
+/* A later fragment follows its first fragment's verdict; with none on record it cannot be
+ * judged, so enforcement drops it: fragments are never a way around the policy. */
+static __always_inline void ms_judge_later_fragment(const struct ms_packet *p, __u8 mode,
+						    __u64 now, struct ms_outcome *o)
+{
+	struct ms_fragment_key key = {};
+	struct ms_fragment_value *first;
+
+	ms_fragment_key_of(p, &key);
+	first = bpf_map_lookup_elem(&ms_fragments, &key);
+	if (first && now - first->first_seen_ns <= ms_fragment_timeout_ns) {
+		o->verdict = first->verdict;
+		o->reason = MS_REASON_FRAGMENT;
+		o->rule_id = first->rule_id;
+		return;
+	}
+	o->verdict = ms_unjudgeable_verdict(mode);
+	o->reason = MS_REASON_FRAGMENT_UNTRACKED;
+	o->rule_id = 0;
+}
+
+static __always_inline void ms_conntrack_insert(const struct ms_conntrack_key *key,
+						const struct ms_flow_view *flow, __u8 verdict,
+						__u32 rule_id, __u32 bytes, __u64 now)
+{
+	struct ms_conntrack_entry entry = {
+		.last_seen_ns = now,
+		.packets = 1,
+		.bytes = bytes,
+		.generation = flow->generation,
+		.rule_id = rule_id,
+		.local_identity = flow->local_identity,
+		.remote_identity = flow->remote_identity,
+		.ifindex = flow->ifindex,
+		.policy_port = flow->policy_port,
+		.origin_direction = flow->direction,
+		.verdict = verdict,
+	};
+
+	if (flow->direction == MS_DIRECTION_INGRESS)
+		entry.tcp_flags_remote = flow->tcp_flags;
+	else
+		entry.tcp_flags_local = flow->tcp_flags;
+	bpf_map_update_elem(&ms_conntrack, key, &entry, BPF_ANY);
+}
+
+/* A packet of a tracked flow. Under a newer policy generation the flow is judged again as
+ * if it were new: a policy that now denies it stops it on this packet. */
+static __always_inline void ms_judge_tracked(struct ms_conntrack_entry *entry,
+					     struct ms_conntrack_key *key,
+					     const struct ms_packet *p, __u8 direction, __u32 slot,
+					     const struct ms_slot_config *config,
+					     const struct ms_endpoint_value *ep,
+					     struct ms_flow_view *flow, __u32 bytes, __u64 now,
+					     struct ms_outcome *o)
+{
+	flow->direction = entry->origin_direction;
+	flow->policy_port = entry->policy_port;
+	flow->remote_identity = entry->remote_identity;
+
+	if (entry->generation != config->generation) {
+		struct ms_decision d;
+		__u32 remote_identity = ms_lookup_remote_identity(slot, &key->remote_addr, config);
+
+		ms_policy_decide(slot, ep, remote_identity, entry->origin_direction, key->protocol,
+				 entry->policy_port, &d);
+		flow->remote_identity = remote_identity;
+		if (d.action == MS_ACTION_DENY && ep->mode == MS_MODE_ENFORCE) {
+			ms_emit_event(flow, MS_EVENT_FLOW_END, MS_VERDICT_DENY, MS_REASON_POLICY_REVOKED,
+				      d.rule_id, entry->packets, entry->bytes, 0);
+			bpf_map_delete_elem(&ms_conntrack, key);
+			o->verdict = MS_VERDICT_DENY;
+			o->reason = MS_REASON_POLICY_REVOKED;
+			o->rule_id = d.rule_id;
+			return;
+		}
+		entry->generation = config->generation;
+		entry->rule_id = d.rule_id;
+		entry->local_identity = ep->identity;
+		entry->remote_identity = remote_identity;
+		if (d.action == MS_ACTION_ALLOW) {
+			entry->verdict = MS_VERDICT_ALLOW;
+		} else if (entry->verdict != MS_VERDICT_WOULD_DENY) {
+			entry->verdict = MS_VERDICT_WOULD_DENY;
+			ms_emit_limited(flow, MS_EVENT_WOULD_DENY, MS_VERDICT_WOULD_DENY,
+					MS_REASON_POLICY_REVOKED, d.rule_id, bytes);
+		}
+	}
+	if (ms_conntrack_account(entry, p, direction, bytes, now)) {
+		flow->tcp_flags = entry->tcp_flags_local | entry->tcp_flags_remote;
+		ms_emit_event(flow, MS_EVENT_FLOW_END, entry->verdict, MS_REASON_ESTABLISHED,
+			      entry->rule_id, entry->packets, entry->bytes, 0);
+	}
+	o->verdict = entry->verdict;
+	o->reason = MS_REASON_ESTABLISHED;
+	o->rule_id = entry->rule_id;
+}
+
+/* Conntrack first; a flow it does not know is judged by the policy and, if it may pass
+ * (or, in monitor mode, would be denied), tracked from here on. */
+static __always_inline void ms_judge_flow(const struct ms_packet *p, __u8 direction, __u32 slot,
+					  const struct ms_slot_config *config,
+					  const struct ms_endpoint_value *ep, __u32 ifindex,
+					  __u32 bytes, __u64 now, struct ms_outcome *o)
+{
+	struct ms_conntrack_key key = {};
+	struct ms_conntrack_entry *entry;
+	struct ms_flow_view flow;
+	struct ms_decision d;
+	int trackable;
+
+	if (p->icmp_error) {
+		ms_conntrack_key_of_quote(p, direction, &key);
+		entry = bpf_map_lookup_elem(&ms_conntrack, &key);
+		/* Related only to a flow currently allowed under this very policy. */
+		if (entry && entry->verdict == MS_VERDICT_ALLOW &&
+		    entry->generation == config->generation &&
+		    !ms_conntrack_expired(entry, key.protocol, now)) {
+			o->verdict = MS_VERDICT_ALLOW;
+			o->reason = MS_REASON_RELATED;
+			o->rule_id = entry->rule_id;
+			return;
+		}
+	}
+
+	ms_conntrack_key_of(p, direction, &key);
+	flow.local_addr = &key.local_addr;
+	flow.remote_addr = &key.remote_addr;
+	flow.local_port = key.local_port;
+	flow.remote_port = key.remote_port;
+	flow.local_identity = ep->identity;
+	flow.remote_identity = MS_IDENTITY_WORLD;
+	flow.ifindex = ifindex;
+	flow.generation = config->generation;
+	flow.policy_port = ms_policy_port_of(p);
+	flow.protocol = p->protocol;
+	flow.direction = direction;
+	flow.tcp_flags = p->tcp_flags;
+
+	entry = bpf_map_lookup_elem(&ms_conntrack, &key);
+	if (entry && ms_conntrack_expired(entry, p->protocol, now)) {
+		bpf_map_delete_elem(&ms_conntrack, &key);
+		entry = NULL;
+	}
+	if (entry) {
+		ms_judge_tracked(entry, &key, p, direction, slot, config, ep, &flow, bytes, now, o);
+		return;
+	}
+
+	flow.remote_identity = ms_lookup_remote_identity(slot, &key.remote_addr, config);
+	ms_policy_decide(slot, ep, flow.remote_identity, direction, p->protocol, flow.policy_port, &d);
+	o->rule_id = d.rule_id;
+	o->reason = d.reason;
+	/* ICMP errors and stray RSTs are not flows: judged, never tracked. */
+	trackable = !p->icmp_error && !(p->protocol == IPPROTO_TCP && (p->tcp_flags & MS_TCP_RST));
+
+	if (d.action == MS_ACTION_ALLOW) {
+		o->verdict = MS_VERDICT_ALLOW;
+		if (trackable) {
+			ms_conntrack_insert(&key, &flow, MS_VERDICT_ALLOW, d.rule_id, bytes, now);
+			ms_emit_event(&flow, MS_EVENT_NEW_FLOW, MS_VERDICT_ALLOW, d.reason, d.rule_id,
+				      1, bytes, 0);
+		}
+		return;
+	}
+	if (ep->mode == MS_MODE_ENFORCE) {
+		o->verdict = MS_VERDICT_DENY;
+		ms_emit_limited(&flow, MS_EVENT_DENY, MS_VERDICT_DENY, d.reason, d.rule_id, bytes);
+		return;
+	}
+	/* Monitor: passes, tracked so the flow is reported once, not once per packet. */
+	o->verdict = MS_VERDICT_WOULD_DENY;
+	if (trackable)
+		ms_conntrack_insert(&key, &flow, MS_VERDICT_WOULD_DENY, d.rule_id, bytes, now);
+	ms_emit_limited(&flow, MS_EVENT_WOULD_DENY, MS_VERDICT_WOULD_DENY, d.reason, d.rule_id,
+			bytes);
+}
+
+/* One packet, in either direction. packet_len is the whole packet's length (on TC it can
+ * exceed data_end - data). */
+static __always_inline int ms_handle_packet(void *data, void *data_end, __u32 packet_len,
+					    __u32 ifindex, __u8 direction)
+{
+	struct ms_packet p = {};
+	struct ms_endpoint_value fallback;
+	const struct ms_endpoint_value *ep;
+	struct ms_slot_config *config;
+	struct ms_outcome o = {};
+	__u32 slot;
+	__u64 now;
+	int parsed;
+
+	config = ms_active_slot(&slot);
+	if (!config)
+		return MS_DISPOSITION_PASS;
+
+	parsed = ms_parse_packet(data, data_end, packet_len, &p);
+	if (parsed == MS_PARSE_NOT_IP)
+		return ms_finish(ifindex, direction, packet_len, MS_VERDICT_UNENFORCED,
+				 MS_REASON_NOT_IP, 0);
+	if (parsed == MS_PARSE_MALFORMED_UNATTRIBUTED)
+		return ms_finish(ifindex, direction, packet_len,
+				 ms_unjudgeable_verdict(config->unattributed_mode),
+				 MS_REASON_MALFORMED, 0);
+
+	ep = ms_lookup_endpoint(slot, direction == MS_DIRECTION_INGRESS ? &p.dst : &p.src, config,
+				&fallback);
+	if (ep->mode == MS_MODE_OFF)
+		return ms_finish(ifindex, direction, packet_len, MS_VERDICT_UNENFORCED,
+				 MS_REASON_ENDPOINT_OFF, 0);
+	if (parsed == MS_PARSE_MALFORMED)
+		return ms_finish(ifindex, direction, packet_len, ms_unjudgeable_verdict(ep->mode),
+				 MS_REASON_MALFORMED, 0);
+	if (ms_is_neighbor_discovery(&p))
+		return ms_finish(ifindex, direction, packet_len, MS_VERDICT_UNENFORCED,
+				 MS_REASON_NEIGHBOR_DISCOVERY, 0);
+
+	now = bpf_ktime_get_coarse_ns();
+	if (p.fragment == MS_FRAGMENT_LATER) {
+		ms_judge_later_fragment(&p, ep->mode, now, &o);
+	} else {
+		ms_judge_flow(&p, direction, slot, config, ep, ifindex, packet_len, now, &o);
+		if (p.fragment == MS_FRAGMENT_FIRST)
+			ms_fragment_remember(&p, o.verdict, o.rule_id, now);
+	}
+	return ms_finish(ifindex, direction, packet_len, o.verdict, o.reason, o.rule_id);
+}
+
+#endif /* MS_DATAPATH_H */

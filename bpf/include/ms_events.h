@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Flow events to user space through a BPF ring buffer. The data path never waits: a full
+ * ring drops the event and counts it. Deny and would-deny events pass a per-remote token
+ * bucket first, so a flood or a scan cannot fill the ring; what the bucket holds back is
+ * counted too, and the next delivered event says how many it stood for.
+ */
+#ifndef MS_EVENTS_H
+#define MS_EVENTS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "microseg_abi.h"
+#include "ms_config.h"
+
+#ifndef MS_EVENT_RING_BYTES
+#define MS_EVENT_RING_BYTES (4 * 1024 * 1024)
+#endif
+#ifndef MS_MAX_RATE_LIMITED_REMOTES
+#define MS_MAX_RATE_LIMITED_REMOTES 16384
+#endif
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, MS_EVENT_RING_BYTES);
+} ms_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MS_EVENT_LOSS_COUNT);
+	__type(key, __u32);
+	__type(value, struct ms_event_loss_counter);
+} ms_event_losses SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MS_MAX_RATE_LIMITED_REMOTES);
+	__type(key, struct ms_addr);
+	__type(value, struct ms_rate_limit_state);
+} ms_event_rate_limit SEC(".maps");
+
+/* A flow seen from the local side: what every event about it carries. */
+struct ms_flow_view {
+	const struct ms_addr *local_addr;
+	const struct ms_addr *remote_addr;
+	__be16 local_port;
+	__be16 remote_port;
+	__u32 local_identity;
+	__u32 remote_identity;
+	__u32 ifindex;
+	__u32 generation;
+	__u16 policy_port;
+	__u8  protocol;
+	__u8  direction;       /* the flow's first packet's direction */
+	__u8  tcp_flags;
+};
+
+static __always_inline void ms_count_event_loss(__u32 reason)
+{
+	struct ms_event_loss_counter *counter = bpf_map_lookup_elem(&ms_event_losses, &reason);
+
+	if (counter)
+		counter->events++;
+}
+
+/* Takes a token from the remote's bucket. Returns 1 (deliver; *suppressed says how many
+ * were held back before) or 0 (hold back, counted). */
+static __always_inline int ms_rate_limit_take(const struct ms_addr *remote, __u32 *suppressed)
+{
+	__u64 now = bpf_ktime_get_coarse_ns();
+	struct ms_rate_limit_state *state = bpf_map_lookup_elem(&ms_event_rate_limit, remote);
+	__u64 elapsed, refill;
+
+	*suppressed = 0;
+	if (!state) {
+		struct ms_rate_limit_state fresh = {
+			.refilled_ns = now,
+			.tokens = ms_event_burst > 0 ? ms_event_burst - 1 : 0,
+		};
+
+		bpf_map_update_elem(&ms_event_rate_limit, remote, &fresh, BPF_ANY);
+		return 1;
+	}
+	elapsed = now - state->refilled_ns;
+	/* Past a full burst's worth of time the bucket is simply full; capping also keeps
+	 * the multiplication below far from overflow. */
+	if (elapsed > 1000 * MS_NS_PER_SEC)
+		elapsed = 1000 * MS_NS_PER_SEC;
+	refill = elapsed * ms_event_rate_per_sec / MS_NS_PER_SEC;
+	if (refill) {
+		__u64 tokens = state->tokens + refill;
+
+		state->tokens = tokens > ms_event_burst ? ms_event_burst : (__u32)tokens;
+		state->refilled_ns = now;
+	}
+	if (!state->tokens) {
+		state->suppressed++;
+		ms_count_event_loss(MS_EVENT_LOSS_RATE_LIMITED);
+		return 0;
+	}
+	state->tokens--;
+	*suppressed = state->suppressed;
+	state->suppressed = 0;
+	return 1;
+}
+
+/* Writes one event. Never blocks; a full ring is counted. */
+static __always_inline void ms_emit_event(const struct ms_flow_view *flow, __u8 kind,
+					  __u8 verdict, __u8 reason, __u32 rule_id,
+					  __u64 packets, __u64 bytes, __u32 suppressed)
+{
+	struct ms_flow_event *e = bpf_ringbuf_reserve(&ms_events, sizeof(*e), 0);
+
+	if (!e) {
+		ms_count_event_loss(MS_EVENT_LOSS_RING_FULL);
+		return;
+	}
+	e->timestamp_ns = bpf_ktime_get_ns();
+	e->local_addr = *flow->local_addr;
+	e->remote_addr = *flow->remote_addr;
+	e->local_port = flow->local_port;
+	e->remote_port = flow->remote_port;
+	e->local_identity = flow->local_identity;
+	e->remote_identity = flow->remote_identity;
+	e->rule_id = rule_id;
+	e->ifindex = flow->ifindex;
+	e->policy_generation = flow->generation;
+	e->suppressed = suppressed;
+	e->kind = kind;
+	e->direction = flow->direction;
+	e->protocol = flow->protocol;
+	e->reason = reason;
+	e->verdict = verdict;
+	e->tcp_flags = flow->tcp_flags;
+	e->policy_port = flow->policy_port;
+	e->pad = 0;
+	e->packets = packets;
+	e->bytes = bytes;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Deny and would-deny events go through the remote's token bucket first. */
+static __always_inline void ms_emit_limited(const struct ms_flow_view *flow, __u8 kind,
+					    __u8 verdict, __u8 reason, __u32 rule_id, __u32 bytes)
+{
+	__u32 suppressed;
+
+	if (ms_rate_limit_take(flow->remote_addr, &suppressed))
+		ms_emit_event(flow, kind, verdict, reason, rule_id, 1, bytes, suppressed);
+}
+
+#endif /* MS_EVENTS_H */

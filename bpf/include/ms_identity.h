@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Which policy slot is live, and who a packet's two ends are: the local endpoint (exact
+ * address) and the remote identity (exact host address first, then the longest prefix).
+ * Every map is keyed by slot, so one write to ms_control flips all of them together.
+ */
+#ifndef MS_IDENTITY_H
+#define MS_IDENTITY_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "microseg_abi.h"
+
+#ifndef MS_MAX_ENDPOINTS
+#define MS_MAX_ENDPOINTS (2 * 4096)
+#endif
+#ifndef MS_MAX_REMOTE_HOSTS
+#define MS_MAX_REMOTE_HOSTS (2 * 65536)
+#endif
+#ifndef MS_MAX_REMOTE_PREFIXES
+#define MS_MAX_REMOTE_PREFIXES (2 * 16384)
+#endif
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ms_control);
+} ms_control SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MS_SLOT_COUNT);
+	__type(key, __u32);
+	__type(value, struct ms_slot_config);
+} ms_slot_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MS_MAX_ENDPOINTS);
+	__type(key, struct ms_address_key);
+	__type(value, struct ms_endpoint_value);
+} ms_local_endpoints SEC(".maps");
+
+/* Host addresses in an exact-match hash: O(1) however many there are. Only prefixes go to
+ * the trie, whose cost grows with its size, and only when the slot has any. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MS_MAX_REMOTE_HOSTS);
+	__type(key, struct ms_address_key);
+	__type(value, struct ms_identity_value);
+} ms_remote_hosts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MS_MAX_REMOTE_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ms_prefix_key);
+	__type(value, struct ms_identity_value);
+} ms_remote_prefixes SEC(".maps");
+
+/* The live slot and its settings; NULL only if the maps are broken, and then the caller
+ * passes traffic rather than guess a policy. */
+static __always_inline struct ms_slot_config *ms_active_slot(__u32 *slot)
+{
+	__u32 zero = 0;
+	struct ms_control *control = bpf_map_lookup_elem(&ms_control, &zero);
+
+	if (!control)
+		return NULL;
+	*slot = control->active_slot & 1;
+	return bpf_map_lookup_elem(&ms_slot_config, slot);
+}
+
+/* The local endpoint for addr, or the slot's default endpoint (written into *fallback). */
+static __always_inline const struct ms_endpoint_value *
+ms_lookup_endpoint(__u32 slot, const struct ms_addr *addr, const struct ms_slot_config *config,
+		   struct ms_endpoint_value *fallback)
+{
+	struct ms_address_key key = { .addr = *addr, .slot = slot };
+	const struct ms_endpoint_value *ep = bpf_map_lookup_elem(&ms_local_endpoints, &key);
+
+	if (ep)
+		return ep;
+	fallback->identity = config->default_identity;
+	fallback->mode = config->default_mode;
+	fallback->flags = config->default_flags;
+	fallback->pad = 0;
+	return fallback;
+}
+
+static __always_inline __u32 ms_lookup_remote_identity(__u32 slot, const struct ms_addr *addr,
+						       const struct ms_slot_config *config)
+{
+	struct ms_address_key key = { .addr = *addr, .slot = slot };
+	struct ms_identity_value *id = bpf_map_lookup_elem(&ms_remote_hosts, &key);
+
+	if (id)
+		return id->identity;
+	if (config->flags & MS_SLOT_F_REMOTE_PREFIXES) {
+		struct ms_prefix_key pkey = {
+			.prefixlen = 8 + 128,
+			.slot = (__u8)slot,
+			.addr = *addr,
+		};
+
+		id = bpf_map_lookup_elem(&ms_remote_prefixes, &pkey);
+		if (id)
+			return id->identity;
+	}
+	return MS_IDENTITY_WORLD;
+}
+
+#endif /* MS_IDENTITY_H */
