@@ -102,6 +102,10 @@ struct {
 /* How many records xdp_ring_producer writes per run; set before load. */
 const volatile __u32 ring_records_per_run = 1;
 
+/* When non-zero, every ring_discard_every-th reservation of a run is discarded
+ * (index % n == n - 1), to exercise the reader's DISCARD handling. */
+const volatile __u32 ring_discard_every = 0;
+
 /* Keeps struct interop_event in the object's BTF for the layout test. */
 const volatile struct interop_event interop_event_layout;
 
@@ -125,6 +129,10 @@ int xdp_ring_producer(struct xdp_md *ctx)
 		struct interop_event *event = bpf_ringbuf_reserve(&interop_ring, sizeof(*event), 0);
 		if (!event)
 			return XDP_ABORTED;
+		if (ring_discard_every && i % ring_discard_every == ring_discard_every - 1) {
+			bpf_ringbuf_discard(event, 0);
+			continue;
+		}
 		event->sequence = sequence->value++;
 		event->run = run;
 		event->index = i;

@@ -4,8 +4,9 @@ namespace Microseg.Bpf;
 
 /// <summary>
 /// Mirrors struct xdp_md (linux/bpf.h), the context of an XDP test run. For
-/// BPF_PROG_TEST_RUN the kernel requires: <see cref="Data"/> = metadata length (0),
-/// <see cref="DataEnd"/> = packet length, <see cref="DataMeta"/> = 0,
+/// BPF_PROG_TEST_RUN the kernel requires (checked on 6.18): <see cref="Data"/> = metadata
+/// length (0), <see cref="DataEnd"/> = packet length (6.18 accepts less, anything more is
+/// EINVAL; kernels before ~6.12 demand equality), <see cref="DataMeta"/> = 0,
 /// <see cref="EgressIfindex"/> = 0; <see cref="IngressIfindex"/> 0 or a device that exists
 /// in the calling thread's network namespace (else ENODEV), and
 /// <see cref="RxQueueIndex"/> below that device's real RX queue count (else EINVAL; it
