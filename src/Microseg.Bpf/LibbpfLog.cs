@@ -35,6 +35,15 @@ public static unsafe class LibbpfLog
     private static int s_installed;
 
     /// <summary>
+    /// Non-zero while this thread makes a call whose failure is an expected answer (a query
+    /// for an absent filter, creating a qdisc that may exist): libbpf still prints the
+    /// kernel's message, which then goes to the tail only, not to <see cref="Sink"/>.
+    /// libbpf calls the print callback synchronously on the calling thread.
+    /// </summary>
+    [ThreadStatic]
+    private static int t_quiet;
+
+    /// <summary>
     /// Where messages go besides the retained tail. The default writes warnings to stderr
     /// and drops info/debug. Set to null to silence libbpf entirely.
     /// </summary>
@@ -55,6 +64,19 @@ public static unsafe class LibbpfLog
     internal static long Position
     {
         get { lock (s_lock) return s_totalWritten; }
+    }
+
+    /// <summary>Keeps libbpf's messages from the sink until disposed (see t_quiet).</summary>
+    internal static QuietScope Quiet()
+    {
+        t_quiet++;
+        return default;
+    }
+
+    /// <summary>Ends a <see cref="Quiet"/> region.</summary>
+    internal readonly ref struct QuietScope
+    {
+        public void Dispose() => t_quiet--;
     }
 
     /// <summary>Text printed since <paramref name="position"/> (as much of it as is still retained).</summary>
@@ -86,7 +108,8 @@ public static unsafe class LibbpfLog
                     s_tail.Remove(0, s_tail.Length - RetainedCharacters);
             }
         }
-        Sink?.Invoke(level, message);
+        if (t_quiet == 0)
+            Sink?.Invoke(level, message);
     }
 
     /// <summary>

@@ -16,11 +16,11 @@ public static class PrivilegedEnvironment
     private static string? Compute()
     {
         if (Privileges.MissingForBpf() is { } capabilities)
-            return "Skipped: " + capabilities + " Run the tests as root (CI=true makes this a failure instead).";
+            return capabilities + " Run the tests as root (CI=true makes this a failure instead).";
         if (!BpfFs.IsMounted() && !Privileges.IsRoot)
-            return "Skipped: bpffs is not mounted at /sys/fs/bpf and this process cannot mount it.";
+            return "bpffs is not mounted at /sys/fs/bpf and this process cannot mount it.";
         if (IpTool.Find() is null)
-            return "Skipped: the 'ip' command (iproute2) is not installed; install iproute2.";
+            return "The 'ip' command (iproute2) is not installed; install iproute2.";
         return null;
     }
 }

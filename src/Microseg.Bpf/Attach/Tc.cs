@@ -30,17 +30,23 @@ public static unsafe class Tc
         opts.ProgramFd = program.Fd;
         opts.Flags = replace ? FlagReplace : 0;
         BpfTcHook hook = Hook(ifindex, (int)direction);
-        int rc = Interop.Libbpf.bpf_tc_hook_create(&hook);
+        LibbpfLog.EnsureInstalled();
+        long logPosition = LibbpfLog.Position;
+        int rc;
+        using (LibbpfLog.Quiet()) // EEXIST is the normal answer when the qdisc is there already
+            rc = Interop.Libbpf.bpf_tc_hook_create(&hook);
         if (rc < 0 && rc != -Interop.EEXIST)
-            Interop.Throw(rc, "bpf_tc_hook_create", $"clsact qdisc on ifindex {ifindex}");
+            Interop.Throw(rc, "bpf_tc_hook_create", $"clsact qdisc on ifindex {ifindex}", LibbpfLog.TextSince(logPosition).TrimEnd());
         bool createdHook = rc == 0;
 
+        logPosition = LibbpfLog.Position;
         rc = Interop.Libbpf.bpf_tc_attach(&hook, &opts);
         if (rc < 0)
         {
+            string kernelSays = LibbpfLog.TextSince(logPosition).TrimEnd();
             if (createdHook)
                 DestroyHook(ifindex);
-            Interop.Throw(rc, "bpf_tc_attach", $"{program} on ifindex {ifindex} {direction}, handle {handle}, priority {priority}");
+            Interop.Throw(rc, "bpf_tc_attach", $"{program} on ifindex {ifindex} {direction}, handle {handle}, priority {priority}", kernelSays);
         }
         return new TcAttachment(ifindex, direction, handle, priority, opts.ProgramId, createdHook);
     }
@@ -71,7 +77,9 @@ public static unsafe class Tc
     {
         BpfTcHook hook = Hook(ifindex, (int)direction);
         var opts = Options(handle, priority);
-        int rc = Interop.Libbpf.bpf_tc_query(&hook, &opts);
+        int rc;
+        using (LibbpfLog.Quiet()) // "not found" is an answer here, not a failure
+            rc = Interop.Libbpf.bpf_tc_query(&hook, &opts);
         if (IsNotFound(rc))
             return 0;
         if (rc < 0)
@@ -91,7 +99,9 @@ public static unsafe class Tc
     public static void DestroyHook(int ifindex)
     {
         BpfTcHook hook = Hook(ifindex, (int)(TcDirection.Ingress | TcDirection.Egress));
-        int rc = Interop.Libbpf.bpf_tc_hook_destroy(&hook);
+        int rc;
+        using (LibbpfLog.Quiet())
+            rc = Interop.Libbpf.bpf_tc_hook_destroy(&hook);
         if (rc < 0 && rc != -Interop.ENOENT && rc != -Interop.EINVAL && rc != -Interop.ENODEV)
             Interop.Throw(rc, "bpf_tc_hook_destroy", $"clsact qdisc on ifindex {ifindex}");
     }
@@ -100,7 +110,9 @@ public static unsafe class Tc
     {
         BpfTcHook hook = Hook(ifindex, (int)direction);
         var opts = Options(handle, priority);
-        int rc = Interop.Libbpf.bpf_tc_detach(&hook, &opts);
+        int rc;
+        using (LibbpfLog.Quiet())
+            rc = Interop.Libbpf.bpf_tc_detach(&hook, &opts);
         if (rc < 0 && !IsNotFound(rc) && rc != -Interop.ENODEV)
             Interop.Throw(rc, "bpf_tc_detach", $"ifindex {ifindex} {direction}, handle {handle}, priority {priority}");
     }

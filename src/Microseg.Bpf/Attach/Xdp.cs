@@ -28,11 +28,13 @@ public static unsafe class Xdp
     public static XdpAttachMode Attach(int ifindex, BpfProgram program, XdpAttachMode mode, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(program);
+        LibbpfLog.EnsureInstalled();
+        long logPosition = LibbpfLog.Position;
         if (mode is XdpAttachMode.Native or XdpAttachMode.Generic)
         {
             int rc = Interop.Libbpf.bpf_xdp_attach(ifindex, program.Fd, FlagUpdateIfNoExist | ModeFlag(mode), null);
             if (rc < 0)
-                Interop.Throw(rc, "bpf_xdp_attach", Describe(ifindex, program, mode));
+                Interop.Throw(rc, "bpf_xdp_attach", Describe(ifindex, program, mode), KernelSays(logPosition));
             return mode;
         }
         if (mode != XdpAttachMode.NativeWithGenericFallback)
@@ -43,13 +45,14 @@ public static unsafe class Xdp
             return XdpAttachMode.Native;
         // Already attached or not allowed: generic mode would fail the same way or hide the problem.
         if (native is -Interop.EEXIST or -Interop.EBUSY or -Interop.EPERM or -Interop.EACCES)
-            Interop.Throw(native, "bpf_xdp_attach", Describe(ifindex, program, XdpAttachMode.Native));
+            Interop.Throw(native, "bpf_xdp_attach", Describe(ifindex, program, XdpAttachMode.Native), KernelSays(logPosition));
 
-        BpfException why = Interop.CreateException(native, "bpf_xdp_attach", Describe(ifindex, program, XdpAttachMode.Native));
+        BpfException why = Interop.CreateException(native, "bpf_xdp_attach", Describe(ifindex, program, XdpAttachMode.Native), KernelSays(logPosition));
         log?.Invoke($"Native XDP attach refused ({why.Message}); attaching in generic (skb) mode instead, which is slower.");
+        logPosition = LibbpfLog.Position;
         int generic = Interop.Libbpf.bpf_xdp_attach(ifindex, program.Fd, FlagUpdateIfNoExist | FlagSkbMode, null);
         if (generic < 0)
-            Interop.Throw(generic, "bpf_xdp_attach", Describe(ifindex, program, XdpAttachMode.Generic) + $" after native mode failed with errno {why.Errno}");
+            Interop.Throw(generic, "bpf_xdp_attach", Describe(ifindex, program, XdpAttachMode.Generic) + $" after native mode failed with errno {why.Errno}", KernelSays(logPosition));
         return XdpAttachMode.Generic;
     }
 
@@ -64,9 +67,11 @@ public static unsafe class Xdp
         ArgumentNullException.ThrowIfNull(newProgram);
         mode = ResolveMode(ifindex, mode);
         var opts = new BpfXdpAttachOpts { Size = (nuint)sizeof(BpfXdpAttachOpts), OldProgramFd = expectedOldProgramFd };
+        LibbpfLog.EnsureInstalled();
+        long logPosition = LibbpfLog.Position;
         int rc = Interop.Libbpf.bpf_xdp_attach(ifindex, newProgram.Fd, FlagReplace | ModeFlag(mode), &opts);
         if (rc < 0)
-            Interop.Throw(rc, "bpf_xdp_attach", Describe(ifindex, newProgram, mode) + $", replacing the program behind fd {expectedOldProgramFd}");
+            Interop.Throw(rc, "bpf_xdp_attach", Describe(ifindex, newProgram, mode) + $", replacing the program behind fd {expectedOldProgramFd}", KernelSays(logPosition));
     }
 
     /// <summary>Atomic replacement expecting <paramref name="expectedOld"/> to be attached.</summary>
@@ -134,6 +139,9 @@ public static unsafe class Xdp
         XdpAttachMode.None => 0,
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not a concrete XDP mode."),
     };
+
+    /// <summary>libbpf prints the kernel's netlink extended ack ("XDP program already attached"); quote it.</summary>
+    private static string KernelSays(long logPosition) => LibbpfLog.TextSince(logPosition).TrimEnd();
 
     private static string Describe(int ifindex, BpfProgram program, XdpAttachMode mode)
         => $"{program} on ifindex {ifindex}, {mode} mode";
