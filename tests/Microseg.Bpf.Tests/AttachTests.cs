@@ -5,16 +5,11 @@ namespace Microseg.Bpf.Tests;
 
 public sealed class AttachTests : IDisposable
 {
-    private readonly BpfPinDirectory _pins = new();
-    private readonly BpfObject _bpf;
+    private readonly LoadedFixtures _fixtures = new();
 
-    public AttachTests() => _bpf = Fixtures.Load(_pins.Path);
+    private BpfObject Bpf => _fixtures.Object;
 
-    public void Dispose()
-    {
-        _bpf.Dispose();
-        _pins.Dispose();
-    }
+    public void Dispose() => _fixtures.Dispose();
 
     [PrivilegedTheory]
     [InlineData(XdpAttachMode.Native)]
@@ -24,7 +19,7 @@ public sealed class AttachTests : IDisposable
     {
         using var network = new TestNetwork();
         using NetworkNamespace ns = network.OpenA();
-        BpfProgram program = _bpf.GetProgram("xdp_pass");
+        BpfProgram program = Bpf.GetProgram("xdp_pass");
         var log = new List<string>();
 
         ns.Run(() =>
@@ -54,8 +49,8 @@ public sealed class AttachTests : IDisposable
     {
         using var network = new TestNetwork();
         using NetworkNamespace ns = network.OpenA();
-        BpfProgram pass = _bpf.GetProgram("xdp_pass");
-        BpfProgram producer = _bpf.GetProgram("xdp_ring_producer");
+        BpfProgram pass = Bpf.GetProgram("xdp_pass");
+        BpfProgram producer = Bpf.GetProgram("xdp_ring_producer");
         ns.Run(() =>
         {
             int ifindex = network.IfindexA;
@@ -80,7 +75,7 @@ public sealed class AttachTests : IDisposable
     {
         using var network = new TestNetwork();
         using NetworkNamespace ns = network.OpenA();
-        BpfProgram program = _bpf.GetProgram("tc_pass");
+        BpfProgram program = Bpf.GetProgram("tc_pass");
         ns.Run(() =>
         {
             int ifindex = network.IfindexA;
@@ -109,7 +104,7 @@ public sealed class AttachTests : IDisposable
         using var network = new TestNetwork();
         IpTool.Run("netns", "exec", network.NamespaceA, "tc", "qdisc", "add", "dev", network.InterfaceA, "clsact");
         using NetworkNamespace ns = network.OpenA();
-        BpfProgram program = _bpf.GetProgram("tc_pass");
+        BpfProgram program = Bpf.GetProgram("tc_pass");
         ns.Run(() =>
         {
             int ifindex = network.IfindexA;

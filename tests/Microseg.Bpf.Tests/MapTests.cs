@@ -5,27 +5,20 @@ namespace Microseg.Bpf.Tests;
 
 public sealed class MapTests : IDisposable
 {
-    private readonly BpfPinDirectory _pins;
-    private readonly BpfObject _bpf;
+    private readonly LoadedFixtures _fixtures = new();
 
-    public MapTests()
-    {
-        _pins = new BpfPinDirectory();
-        _bpf = Fixtures.Load(_pins.Path);
-    }
+    private BpfObject Bpf => _fixtures.Object;
 
-    public void Dispose()
-    {
-        _bpf.Dispose();
-        _pins.Dispose();
-    }
+    private BpfPinDirectory Pins => _fixtures.Pins;
+
+    public void Dispose() => _fixtures.Dispose();
 
     private static FlowKey Key(uint i) => new() { Address = 0x0a000000 + i, Port = (ushort)(i % 65536), Protocol = 6 };
 
     [PrivilegedFact]
     public void Hash_map_lookup_update_delete()
     {
-        BpfMap<FlowKey, FlowValue> map = _bpf.GetMap("interop_hash").As<FlowKey, FlowValue>();
+        BpfMap<FlowKey, FlowValue> map = Bpf.GetMap("interop_hash").As<FlowKey, FlowValue>();
         FlowKey key = Key(1);
         Assert.False(map.TryLookup(key, out _));
         map.Update(key, new FlowValue { Packets = 3, Bytes = 300, Mark = 7 });
@@ -47,7 +40,7 @@ public sealed class MapTests : IDisposable
     [PrivilegedFact]
     public void Hash_map_batch_update_delete_and_iteration()
     {
-        BpfMap<FlowKey, FlowValue> map = _bpf.GetMap("interop_hash").As<FlowKey, FlowValue>();
+        BpfMap<FlowKey, FlowValue> map = Bpf.GetMap("interop_hash").As<FlowKey, FlowValue>();
         var keys = new FlowKey[100];
         var values = new FlowValue[100];
         for (uint i = 0; i < keys.Length; i++)
@@ -76,7 +69,7 @@ public sealed class MapTests : IDisposable
     [PrivilegedFact]
     public void Lpm_trie_batches_and_matches_longest_prefix()
     {
-        BpfMap<LpmKey, uint> map = _bpf.GetMap("interop_lpm").As<LpmKey, uint>();
+        BpfMap<LpmKey, uint> map = Bpf.GetMap("interop_lpm").As<LpmKey, uint>();
         LpmKey[] keys = [LpmKey.Create(8, 10, 0, 0, 0), LpmKey.Create(16, 10, 1, 0, 0), LpmKey.Create(24, 10, 1, 2, 0)];
         uint[] values = [8, 16, 24];
         Assert.Equal(3, map.UpdateBatch(keys, values));
@@ -101,7 +94,7 @@ public sealed class MapTests : IDisposable
     [PrivilegedFact]
     public void Array_map_update_lookup_and_batch_update()
     {
-        BpfMap<uint, Counter> map = _bpf.GetMap("interop_array").As<uint, Counter>();
+        BpfMap<uint, Counter> map = Bpf.GetMap("interop_array").As<uint, Counter>();
         Assert.True(map.TryLookup(3, out Counter zero));
         Assert.Equal(0UL, zero.Value);
         Assert.Equal(3, map.UpdateBatch([3u, 4u, 5u], [new Counter { Value = 30 }, new Counter { Value = 40 }, new Counter { Value = 50 }]));
@@ -121,7 +114,7 @@ public sealed class MapTests : IDisposable
     [PrivilegedFact]
     public void Per_cpu_array_reads_and_writes_one_value_per_cpu()
     {
-        BpfMap<uint, ulong> map = _bpf.GetMap("interop_percpu").As<uint, ulong>();
+        BpfMap<uint, ulong> map = Bpf.GetMap("interop_percpu").As<uint, ulong>();
         int cpus = BpfMap.PossibleCpuCount;
         Assert.True(cpus >= 1);
         ulong[] written = Enumerable.Range(0, cpus).Select(c => (ulong)(c + 1) * 11).ToArray();
@@ -137,7 +130,7 @@ public sealed class MapTests : IDisposable
     [PrivilegedFact]
     public void Per_cpu_values_smaller_than_8_bytes_are_unpacked_from_the_kernels_8_byte_stride()
     {
-        BpfMap<uint, uint> map = _bpf.GetMap("interop_percpu_small").As<uint, uint>();
+        BpfMap<uint, uint> map = Bpf.GetMap("interop_percpu_small").As<uint, uint>();
         uint[] written = Enumerable.Range(0, BpfMap.PossibleCpuCount).Select(c => 0xabc00000u + (uint)c).ToArray();
         map.UpdatePerCpu(5, written);
         var read = new uint[written.Length];
@@ -149,7 +142,7 @@ public sealed class MapTests : IDisposable
     [PrivilegedFact]
     public void As_with_wrong_sizes_names_the_map_and_the_sizes()
     {
-        BpfMap map = _bpf.GetMap("interop_hash");
+        BpfMap map = Bpf.GetMap("interop_hash");
         var error = Assert.Throws<ArgumentException>(() => map.As<uint, FlowValue>());
         Assert.Contains("interop_hash", error.Message);
         Assert.Contains("8-byte keys", error.Message);
@@ -159,9 +152,9 @@ public sealed class MapTests : IDisposable
     [PrivilegedFact]
     public void Pin_open_pinned_and_unpin()
     {
-        BpfMap map = _bpf.GetMap("interop_hash");
-        BpfProgram program = _bpf.GetProgram("xdp_pass");
-        string mapPath = _pins.Combine("hash"), programPath = _pins.Combine("prog");
+        BpfMap map = Bpf.GetMap("interop_hash");
+        BpfProgram program = Bpf.GetProgram("xdp_pass");
+        string mapPath = Pins.Combine("hash"), programPath = Pins.Combine("prog");
         map.Pin(mapPath);
         program.Pin(programPath);
         map.As<FlowKey, FlowValue>().Update(Key(9), new FlowValue { Bytes = 99 });

@@ -1,3 +1,4 @@
+using Microseg.TestSupport;
 using Xunit;
 
 namespace Microseg.Bpf.Tests;
@@ -21,7 +22,7 @@ public sealed class NetworkNamespaceTests
         Assert.Equal(2, error.Errno);
     }
 
-    [Fact]
+    [PrivilegedFact] // setns needs CAP_SYS_ADMIN
     public void Run_propagates_results_and_exceptions_from_the_namespace_thread()
     {
         using NetworkNamespace self = NetworkNamespace.OpenPath("/proc/self/ns/net");

@@ -8,23 +8,18 @@ public sealed class TestRunTests : IDisposable
 {
     private const uint XdpDrop = 1, XdpPass = 2, TcActOk = 0;
 
-    private readonly BpfPinDirectory _pins = new();
-    private readonly BpfObject _bpf;
+    private readonly LoadedFixtures _fixtures = new();
 
-    public TestRunTests() => _bpf = Fixtures.Load(_pins.Path);
+    private BpfObject Bpf => _fixtures.Object;
 
-    public void Dispose()
-    {
-        _bpf.Dispose();
-        _pins.Dispose();
-    }
+    public void Dispose() => _fixtures.Dispose();
 
     [PrivilegedFact]
     public void Xdp_pass_returns_XDP_PASS_with_the_packet_and_a_plausible_duration()
     {
         byte[] frame = Fixtures.Frame();
         var output = new byte[256];
-        BpfTestRunResult result = _bpf.GetProgram("xdp_pass").TestRun(frame, output, repeat: 1000);
+        BpfTestRunResult result = Bpf.GetProgram("xdp_pass").TestRun(frame, output, repeat: 1000);
         Assert.Equal(XdpPass, result.ReturnValue);
         Assert.Equal(frame.Length, result.PacketOutLength);
         Assert.Equal(frame, output[..result.PacketOutLength]);
@@ -34,7 +29,7 @@ public sealed class TestRunTests : IDisposable
     [PrivilegedFact]
     public void A_too_short_packet_is_rejected_with_EINVAL()
     {
-        var error = Assert.Throws<BpfException>(() => _bpf.GetProgram("xdp_pass").TestRun(new byte[4], Span<byte>.Empty));
+        var error = Assert.Throws<BpfException>(() => Bpf.GetProgram("xdp_pass").TestRun(new byte[4], Span<byte>.Empty));
         Assert.Equal("bpf_prog_test_run_opts", error.Call);
         Assert.Equal(22, error.Errno);
     }
@@ -42,7 +37,7 @@ public sealed class TestRunTests : IDisposable
     [PrivilegedFact]
     public void Test_run_allocates_nothing()
     {
-        BpfProgram program = _bpf.GetProgram("xdp_pass");
+        BpfProgram program = Bpf.GetProgram("xdp_pass");
         byte[] frame = Fixtures.Frame();
         var output = new byte[256];
         program.TestRun(frame, output);
@@ -55,7 +50,7 @@ public sealed class TestRunTests : IDisposable
     [PrivilegedFact]
     public void Xdp_context_accepts_loopback_as_ingress_device_and_rejects_what_the_kernel_forbids()
     {
-        BpfProgram program = _bpf.GetProgram("xdp_pass");
+        BpfProgram program = Bpf.GetProgram("xdp_pass");
         byte[] frame = Fixtures.Frame();
 
         // ingress_ifindex 1 (lo exists in every namespace), queue 0: accepted.
@@ -83,7 +78,7 @@ public sealed class TestRunTests : IDisposable
     [PrivilegedFact]
     public void Tc_program_runs_with_and_without_an_skb_context()
     {
-        BpfProgram program = _bpf.GetProgram("tc_pass");
+        BpfProgram program = Bpf.GetProgram("tc_pass");
         byte[] frame = Fixtures.Frame();
         Assert.Equal(TcActOk, program.TestRun(frame, Span<byte>.Empty).ReturnValue);
 
@@ -100,9 +95,9 @@ public sealed class TestRunTests : IDisposable
     [PrivilegedFact]
     public void Ring_producer_drops_and_counts_runs()
     {
-        BpfProgram program = _bpf.GetProgram("xdp_ring_producer");
+        BpfProgram program = Bpf.GetProgram("xdp_ring_producer");
         Assert.Equal(XdpDrop, program.TestRun(Fixtures.Frame(), Span<byte>.Empty, repeat: 3).ReturnValue);
-        Assert.True(_bpf.GetMap("interop_array").As<uint, Counter>().TryLookup(1, out Counter runs));
+        Assert.True(Bpf.GetMap("interop_array").As<uint, Counter>().TryLookup(1, out Counter runs));
         Assert.Equal(3UL, runs.Value);
     }
 }

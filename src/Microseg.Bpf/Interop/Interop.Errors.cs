@@ -57,6 +57,8 @@ internal static partial class Interop
     {
         EPERM or EACCES when call == "bpf_object__load" =>
             "permission denied or rejected by the verifier; loading BPF needs root or CAP_BPF+CAP_NET_ADMIN (+CAP_PERFMON for pointer-leaking programs), and see the verifier log below",
+        EPERM or EACCES when call is "setns" or "mount" =>
+            "permission denied; this needs root (CAP_SYS_ADMIN)",
         EPERM or EACCES =>
             "permission denied; this needs root or CAP_BPF+CAP_NET_ADMIN (+CAP_PERFMON)",
         ENOENT when call.StartsWith("bpf_map_", StringComparison.Ordinal) => "no such element",
