@@ -140,6 +140,37 @@ public sealed class MapTests : IDisposable
     }
 
     [PrivilegedFact]
+    public void Typed_map_operations_allocate_nothing()
+    {
+        BpfMap<FlowKey, FlowValue> map = Bpf.GetMap("interop_hash").As<FlowKey, FlowValue>();
+        BpfMap<uint, ulong> perCpu = Bpf.GetMap("interop_percpu").As<uint, ulong>();
+        Span<ulong> perCpuValues = stackalloc ulong[BpfMap.PossibleCpuCount];
+        Span<FlowKey> keys = stackalloc FlowKey[16];
+        Span<FlowValue> values = stackalloc FlowValue[16];
+        for (uint i = 0; i < 16; i++)
+            keys[(int)i] = Key(i);
+
+        void Exercise(Span<ulong> perCpuValues, Span<FlowKey> keys, Span<FlowValue> values)
+        {
+            map.UpdateBatch(keys, values);
+            foreach (FlowKey key in map.Keys)
+                map.TryLookup(key, out _);
+            map.Update(Key(99), new FlowValue { Packets = 1 });
+            map.Delete(Key(99));
+            map.Delete(Key(99));
+            map.DeleteBatch(keys);
+            perCpu.TryLookupPerCpu(1, perCpuValues);
+            perCpu.UpdatePerCpu(1, perCpuValues);
+        }
+
+        Exercise(perCpuValues, keys, values); // warm-up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int round = 0; round < 100; round++)
+            Exercise(perCpuValues, keys, values);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [PrivilegedFact]
     public void As_with_wrong_sizes_names_the_map_and_the_sizes()
     {
         BpfMap map = Bpf.GetMap("interop_hash");
