@@ -1,0 +1,66 @@
+using System.Runtime.InteropServices;
+
+namespace Microseg.Datapath.Abi;
+
+/// <summary>Mirrors <c>struct ms_conntrack_key</c>: a flow written from the local side.</summary>
+[MirrorsCStruct("ms_conntrack_key"), StructLayout(LayoutKind.Sequential)]
+public struct ConntrackKey
+{
+    public IpAddress16 LocalAddr;
+    public IpAddress16 RemoteAddr;
+    /// <summary>Network byte order: TCP/UDP port, ICMP echo identifier, else 0.</summary>
+    public ushort LocalPort;
+    /// <summary>Network byte order.</summary>
+    public ushort RemotePort;
+    public byte Protocol;
+    public Padding3 Pad;
+}
+
+/// <summary>Mirrors <c>struct ms_conntrack_entry</c>.</summary>
+[MirrorsCStruct("ms_conntrack_entry"), StructLayout(LayoutKind.Sequential)]
+public struct ConntrackEntry
+{
+    /// <summary>bpf_ktime_get_coarse_ns (CLOCK_MONOTONIC_COARSE) of the latest packet.</summary>
+    public ulong LastSeenNs;
+    public ulong Packets;
+    public ulong Bytes;
+    /// <summary>Policy generation that last admitted the flow.</summary>
+    public uint Generation;
+    public uint RuleId;
+    public uint LocalIdentity;
+    public uint RemoteIdentity;
+    public uint Ifindex;
+    /// <summary>Port the policy judged: destination port or ICMP type, host order.</summary>
+    public ushort PolicyPort;
+    public Direction OriginDirection;
+    /// <summary><see cref="Verdict.Allow"/>, or <see cref="Verdict.WouldDeny"/> in monitor mode.</summary>
+    public Verdict Verdict;
+    public byte TcpFlagsLocal;
+    public byte TcpFlagsRemote;
+    public byte Closed;
+    public Padding5 Pad;
+}
+
+/// <summary>Mirrors <c>struct ms_fragment_key</c>.</summary>
+[MirrorsCStruct("ms_fragment_key"), StructLayout(LayoutKind.Sequential)]
+public struct FragmentKey
+{
+    public IpAddress16 Src;
+    public IpAddress16 Dst;
+    /// <summary>IPv4 identification or IPv6 fragment id, network order.</summary>
+    public uint Id;
+    public byte Protocol;
+    public Padding3 Pad;
+}
+
+/// <summary>Mirrors <c>struct ms_fragment_value</c>.</summary>
+[MirrorsCStruct("ms_fragment_value"), StructLayout(LayoutKind.Sequential)]
+public struct FragmentValue
+{
+    public ulong FirstSeenNs;
+    public ushort SrcPort;
+    public ushort DstPort;
+    public uint RuleId;
+    public Verdict Verdict;
+    public Padding7 Pad;
+}

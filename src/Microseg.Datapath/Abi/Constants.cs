@@ -1,0 +1,81 @@
+namespace Microseg.Datapath.Abi;
+
+/// <summary>Mirrors the <c>#define</c> constants of microseg_abi.h.</summary>
+public static class AbiConstants
+{
+    public const uint IdentityAny = 0;
+    public const uint IdentityWorld = 1;
+    public const uint IdentityHost = 2;
+    public const uint IdentityFirstUser = 256;
+    public const byte ProtocolAny = 0;
+    public const int MaxPortRanges = 16;
+    public const int SlotCount = 2;
+    public const int VerdictCount = 5;
+    public const int ReasonCount = 12;
+    public const int EventLossCount = 2;
+}
+
+/// <summary>enum ms_direction.</summary>
+public enum Direction : byte { Ingress = 0, Egress = 1 }
+
+/// <summary>enum ms_mode.</summary>
+public enum EndpointMode : byte { Off = 0, Monitor = 1, Enforce = 2 }
+
+/// <summary>enum ms_action.</summary>
+public enum RuleActionKind : byte { Allow = 1, Deny = 2 }
+
+/// <summary>enum ms_verdict: what happened to a packet.</summary>
+public enum Verdict : byte { Allow = 1, Deny = 2, WouldDeny = 3, Unenforced = 4 }
+
+/// <summary>enum ms_reason: the path that produced a verdict.</summary>
+public enum VerdictReason : byte
+{
+    PolicyRule = 1,
+    PolicyDefault = 2,
+    Established = 3,
+    Related = 4,
+    PolicyRevoked = 5,
+    Malformed = 6,
+    Fragment = 7,
+    FragmentUntracked = 8,
+    EndpointOff = 9,
+    NotIp = 10,
+    NeighborDiscovery = 11,
+}
+
+/// <summary>enum ms_event_kind.</summary>
+public enum FlowEventKind : byte { NewFlow = 1, Deny = 2, WouldDeny = 3, FlowEnd = 4 }
+
+/// <summary>enum ms_event_loss: index into ms_event_losses.</summary>
+public enum EventLossReason : uint { RateLimited = 0, RingFull = 1 }
+
+/// <summary>MS_ENDPOINT_F_*.</summary>
+[Flags]
+public enum EndpointFlags : byte
+{
+    None = 0,
+    IngressDefaultAllow = 1 << 0,
+    EgressDefaultAllow = 1 << 1,
+    IngressAnyRemote = 1 << 2,
+    EgressAnyRemote = 1 << 3,
+    IngressAnyProtocol = 1 << 4,
+    EgressAnyProtocol = 1 << 5,
+}
+
+/// <summary>MS_POLICY_F_*.</summary>
+[Flags]
+public enum PolicyFlags : byte
+{
+    None = 0,
+    ExactPorts = 1 << 0,
+    PortRanges = 1 << 1,
+    AnyPort = 1 << 2,
+}
+
+/// <summary>MS_SLOT_F_*.</summary>
+[Flags]
+public enum SlotFlags : byte
+{
+    None = 0,
+    RemotePrefixes = 1 << 0,
+}

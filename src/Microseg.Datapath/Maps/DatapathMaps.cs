@@ -1,0 +1,104 @@
+using Microseg.Bpf;
+using Microseg.Datapath.Abi;
+using Microseg.Datapath.Loading;
+
+namespace Microseg.Datapath.Maps;
+
+/// <summary>
+/// Typed views of the maps the two programs share. Creating it checks every key and value
+/// size against the loaded maps, so a mirror that drifted from the ABI fails here by name.
+/// </summary>
+public sealed class DatapathMaps
+{
+    public BpfMap<uint, ControlValue> Control { get; }
+    public BpfMap<uint, SlotConfig> SlotConfig { get; }
+    public BpfMap<AddressKey, EndpointValue> LocalEndpoints { get; }
+    public BpfMap<AddressKey, IdentityValue> RemoteHosts { get; }
+    public BpfMap<PrefixKey, IdentityValue> RemotePrefixes { get; }
+    public BpfMap<PolicyKey, PolicyValue> Policy { get; }
+    public BpfMap<PolicyPortKey, RuleAction> PolicyPorts { get; }
+    public BpfMap<PolicyKey, PolicyRanges> PolicyRanges { get; }
+    public BpfMap<ConntrackKey, ConntrackEntry> Conntrack { get; }
+    public BpfMap<FragmentKey, FragmentValue> Fragments { get; }
+    public BpfMap<VerdictCounterKey, TrafficCounter> VerdictCounters { get; }
+    public BpfMap<uint, TrafficCounter> RuleCounters { get; }
+    public BpfMap<uint, EventLossCounter> EventLosses { get; }
+    public BpfMap<IpAddress16, RateLimitState> EventRateLimit { get; }
+    /// <summary>The ring buffer of <see cref="FlowEvent"/> records.</summary>
+    public BpfMap Events { get; }
+    public BpfMap<uint, int> RcuBarrier { get; }
+    public BpfMap RcuBarrierToken { get; }
+
+    public DatapathMaps(Func<string, BpfMap> map)
+    {
+        Control = map(MapNames.Control).As<uint, ControlValue>();
+        SlotConfig = map(MapNames.SlotConfig).As<uint, SlotConfig>();
+        LocalEndpoints = map(MapNames.LocalEndpoints).As<AddressKey, EndpointValue>();
+        RemoteHosts = map(MapNames.RemoteHosts).As<AddressKey, IdentityValue>();
+        RemotePrefixes = map(MapNames.RemotePrefixes).As<PrefixKey, IdentityValue>();
+        Policy = map(MapNames.Policy).As<PolicyKey, PolicyValue>();
+        PolicyPorts = map(MapNames.PolicyPorts).As<PolicyPortKey, RuleAction>();
+        PolicyRanges = map(MapNames.PolicyRanges).As<PolicyKey, PolicyRanges>();
+        Conntrack = map(MapNames.Conntrack).As<ConntrackKey, ConntrackEntry>();
+        Fragments = map(MapNames.Fragments).As<FragmentKey, FragmentValue>();
+        VerdictCounters = map(MapNames.VerdictCounters).As<VerdictCounterKey, TrafficCounter>();
+        RuleCounters = map(MapNames.RuleCounters).As<uint, TrafficCounter>();
+        EventLosses = map(MapNames.EventLosses).As<uint, EventLossCounter>();
+        EventRateLimit = map(MapNames.EventRateLimit).As<IpAddress16, RateLimitState>();
+        Events = map(MapNames.Events);
+        RcuBarrier = map(MapNames.RcuBarrier).As<uint, int>();
+        RcuBarrierToken = map(MapNames.RcuBarrierToken);
+    }
+
+    /// <summary>The slot packets read now.</summary>
+    public uint ActiveSlot => Control.TryLookup(0, out var c) ? c.ActiveSlot & 1 : 0;
+
+    /// <summary>
+    /// Returns once every program that was running when it was called has finished: an update
+    /// of a map-of-maps makes the kernel wait for an RCU grace period (synchronize_rcu).
+    /// </summary>
+    public void WaitForRunningPrograms() => RcuBarrier.UpdateFd(0, RcuBarrierToken.Fd);
+
+    /// <summary>Every verdict counter, summed over CPUs.</summary>
+    public Dictionary<VerdictCounterKey, TrafficCounter> ReadVerdictCounters()
+    {
+        var result = new Dictionary<VerdictCounterKey, TrafficCounter>();
+        Span<TrafficCounter> perCpu = new TrafficCounter[BpfMap.PossibleCpuCount];
+        foreach (var key in VerdictCounters.Keys)
+        {
+            if (VerdictCounters.TryLookupPerCpu(key, perCpu))
+                result[key] = Sum(perCpu);
+        }
+        return result;
+    }
+
+    /// <summary>One rule's packets and bytes, summed over CPUs.</summary>
+    public TrafficCounter ReadRuleCounter(uint ruleId)
+    {
+        Span<TrafficCounter> perCpu = new TrafficCounter[BpfMap.PossibleCpuCount];
+        return RuleCounters.TryLookupPerCpu(ruleId, perCpu) ? Sum(perCpu) : default;
+    }
+
+    /// <summary>Events not delivered, by reason, summed over CPUs.</summary>
+    public ulong ReadEventLosses(EventLossReason reason)
+    {
+        Span<EventLossCounter> perCpu = new EventLossCounter[BpfMap.PossibleCpuCount];
+        if (!EventLosses.TryLookupPerCpu((uint)reason, perCpu))
+            return 0;
+        ulong total = 0;
+        foreach (var c in perCpu)
+            total += c.Events;
+        return total;
+    }
+
+    private static TrafficCounter Sum(ReadOnlySpan<TrafficCounter> perCpu)
+    {
+        var total = default(TrafficCounter);
+        foreach (var c in perCpu)
+        {
+            total.Packets += c.Packets;
+            total.Bytes += c.Bytes;
+        }
+        return total;
+    }
+}

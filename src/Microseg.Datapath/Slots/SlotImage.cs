@@ -1,0 +1,78 @@
+using Microseg.Datapath.Abi;
+using Microseg.Datapath.Loading;
+
+namespace Microseg.Datapath.Slots;
+
+/// <summary>
+/// One complete policy as map entries, independent of the slot it will be written to: the
+/// policy compiler's output and the slot writer's input. Keys carry slot 0 here; the writer
+/// stamps the real slot.
+/// </summary>
+public sealed class SlotImage
+{
+    /// <summary>Identity, mode and flags of local addresses not listed in <see cref="Endpoints"/>.</summary>
+    public EndpointValue DefaultEndpoint { get; set; } =
+        new() { Identity = AbiConstants.IdentityHost, Mode = EndpointMode.Off };
+
+    /// <summary>Mode for packets whose addresses cannot be read; normally the strictest in use.</summary>
+    public EndpointMode UnattributedMode { get; set; } = EndpointMode.Off;
+
+    public Dictionary<IpAddress16, EndpointValue> Endpoints { get; } = [];
+    public Dictionary<IpAddress16, uint> RemoteHosts { get; } = [];
+    public Dictionary<RemotePrefix, uint> RemotePrefixes { get; } = [];
+    public Dictionary<PolicyKey, PolicyValue> Policies { get; } = [];
+    public Dictionary<PolicyPortKey, RuleAction> Ports { get; } = [];
+    public Dictionary<PolicyKey, PolicyRanges> Ranges { get; } = [];
+
+    /// <summary>The slot configuration this image asks for, with the given generation.</summary>
+    public SlotConfig ToSlotConfig(uint generation) => new()
+    {
+        Generation = generation,
+        DefaultIdentity = DefaultEndpoint.Identity,
+        DefaultMode = DefaultEndpoint.Mode,
+        DefaultFlags = DefaultEndpoint.Flags,
+        UnattributedMode = UnattributedMode,
+        Flags = RemotePrefixes.Count > 0 ? SlotFlags.RemotePrefixes : SlotFlags.None,
+    };
+
+    /// <summary>
+    /// Every way this image exceeds the maps, as sentences; empty when it fits. Checked before
+    /// anything is written, so an oversized policy never half-replaces the live one.
+    /// </summary>
+    public List<string> CapacityProblems(DatapathCapacities capacities)
+    {
+        var problems = new List<string>();
+        Check(Endpoints.Count, capacities.EndpointsPerSlot, "local endpoints");
+        Check(RemoteHosts.Count, capacities.RemoteHostsPerSlot, "remote host addresses");
+        Check(RemotePrefixes.Count, capacities.RemotePrefixesPerSlot, "remote prefixes");
+        Check(Policies.Count, capacities.PolicyKeysPerSlot, "policy keys");
+        Check(Ports.Count, capacities.PolicyPortsPerSlot, "exact-port policy entries");
+        Check(Ranges.Count, capacities.PolicyRangeKeysPerSlot, "port-range policy entries");
+        var highestRule = MaxRuleId();
+        if (highestRule >= capacities.Rules)
+            problems.Add($"rule id {highestRule} exceeds the rule counter capacity of {capacities.Rules - 1}");
+        return problems;
+
+        void Check(int count, uint capacity, string what)
+        {
+            if (count > capacity)
+                problems.Add($"{count} {what} exceed the capacity of {capacity}");
+        }
+    }
+
+    private uint MaxRuleId()
+    {
+        uint max = 0;
+        foreach (var v in Policies.Values)
+            max = Math.Max(max, v.AnyPortRuleId);
+        foreach (var v in Ports.Values)
+            max = Math.Max(max, v.RuleId);
+        foreach (var v in Ranges.Values)
+        {
+            ReadOnlySpan<PortRange> ranges = v.Ranges;
+            for (var i = 0; i < v.Count; i++)
+                max = Math.Max(max, ranges[i].RuleId);
+        }
+        return max;
+    }
+}

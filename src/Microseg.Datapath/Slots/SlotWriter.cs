@@ -1,0 +1,155 @@
+using Microseg.Bpf;
+using Microseg.Datapath.Abi;
+using Microseg.Datapath.Maps;
+
+namespace Microseg.Datapath.Slots;
+
+/// <summary>
+/// Writes a policy into the standby slot and makes it live with one write to ms_control, so
+/// every packet sees either the old policy or the new one. Only differences from what the
+/// standby slot already holds are written. Not thread-safe: one writer per datapath.
+/// </summary>
+public sealed class SlotWriter
+{
+    private readonly DatapathMaps _maps;
+    // What each slot holds, when this writer wrote it; null means unknown (adopted maps).
+    private readonly SlotImage?[] _written = new SlotImage?[AbiConstants.SlotCount];
+    // Whether a flip happened since the last RCU wait: until one, packets may still be
+    // reading the slot that is now standby, and it must not be rewritten under them.
+    private bool _flippedSinceWait = true;
+
+    public SlotWriter(DatapathMaps maps) => _maps = maps;
+
+    /// <summary>The slot packets read now.</summary>
+    public uint ActiveSlot => _maps.ActiveSlot;
+
+    /// <summary>The generation of the live policy.</summary>
+    public uint ActiveGeneration => _maps.SlotConfig.TryLookup(ActiveSlot, out var c) ? c.Generation : 0;
+
+    /// <summary>
+    /// Writes image into the standby slot, then flips to it. Returns the new generation.
+    /// Capacity is the caller's to check first (<see cref="SlotImage.CapacityProblems"/>):
+    /// a map that fills up half-way leaves the standby slot incomplete but the live one intact.
+    /// </summary>
+    public SlotWriteResult Apply(SlotImage image)
+    {
+        var standby = ActiveSlot ^ 1;
+        if (_flippedSinceWait)
+        {
+            _maps.WaitForRunningPrograms();
+            _flippedSinceWait = false;
+        }
+
+        var stats = new SlotWriteResult();
+        if (_written[standby] is null)
+            stats = stats.Add(ClearSlot((byte)standby));
+        stats = stats.Add(Sync((byte)standby, _written[standby], image));
+
+        var generation = NextGeneration();
+        _maps.SlotConfig.Update(standby, image.ToSlotConfig(generation));
+        _written[standby] = image;
+        Activate(standby);
+        return stats with { Generation = generation, Slot = standby };
+    }
+
+    /// <summary>Makes a slot live: one map write, atomic for every packet.</summary>
+    public void Activate(uint slot)
+    {
+        _maps.Control.Update(0, new ControlValue { ActiveSlot = slot & 1 });
+        _flippedSinceWait = true;
+    }
+
+    private uint NextGeneration()
+    {
+        uint max = 0;
+        for (uint s = 0; s < AbiConstants.SlotCount; s++)
+        {
+            if (_maps.SlotConfig.TryLookup(s, out var c))
+                max = Math.Max(max, c.Generation);
+        }
+        return max + 1;
+    }
+
+    private SlotWriteResult Sync(byte slot, SlotImage? before, SlotImage after)
+    {
+        var result = new SlotWriteResult();
+        result = result.Add(SyncMap(_maps.LocalEndpoints, before?.Endpoints, after.Endpoints,
+            a => new AddressKey { Addr = a, Slot = slot }, v => v));
+        result = result.Add(SyncMap(_maps.RemoteHosts, before?.RemoteHosts, after.RemoteHosts,
+            a => new AddressKey { Addr = a, Slot = slot }, v => new IdentityValue { Identity = v }));
+        result = result.Add(SyncMap(_maps.RemotePrefixes, before?.RemotePrefixes, after.RemotePrefixes,
+            p => p.ToKey(slot), v => new IdentityValue { Identity = v }));
+        result = result.Add(SyncMap(_maps.Policy, before?.Policies, after.Policies,
+            k => k with { Slot = slot }, v => v));
+        result = result.Add(SyncMap(_maps.PolicyPorts, before?.Ports, after.Ports,
+            k => k with { Policy = k.Policy with { Slot = slot } }, v => v));
+        result = result.Add(SyncMap(_maps.PolicyRanges, before?.Ranges, after.Ranges,
+            k => k with { Slot = slot }, v => v));
+        return result;
+    }
+
+    private static SlotWriteResult SyncMap<TImageKey, TImageValue, TKey, TValue>(
+        BpfMap<TKey, TValue> map,
+        Dictionary<TImageKey, TImageValue>? before,
+        Dictionary<TImageKey, TImageValue> after,
+        Func<TImageKey, TKey> toKey,
+        Func<TImageValue, TValue> toValue)
+        where TImageKey : notnull
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        var comparer = EqualityComparer<TImageValue>.Default;
+        var deletes = new List<TKey>();
+        if (before is not null)
+        {
+            foreach (var (key, _) in before)
+            {
+                if (!after.ContainsKey(key))
+                    deletes.Add(toKey(key));
+            }
+        }
+        var keys = new List<TKey>();
+        var values = new List<TValue>();
+        foreach (var (key, value) in after)
+        {
+            if (before is not null && before.TryGetValue(key, out var old) && comparer.Equals(old, value))
+                continue;
+            keys.Add(toKey(key));
+            values.Add(toValue(value));
+        }
+        // Deletes first: the slot never holds more entries than either image needs.
+        if (deletes.Count > 0)
+            map.DeleteBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(deletes));
+        if (keys.Count > 0)
+            map.UpdateBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys),
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+        return new SlotWriteResult { Written = keys.Count, Deleted = deletes.Count };
+    }
+
+    /// <summary>Deletes every entry of a slot whose content this writer does not know.</summary>
+    private SlotWriteResult ClearSlot(byte slot)
+    {
+        var deleted = 0;
+        deleted += DeleteWhere(_maps.LocalEndpoints, k => k.Slot == slot);
+        deleted += DeleteWhere(_maps.RemoteHosts, k => k.Slot == slot);
+        deleted += DeleteWhere(_maps.RemotePrefixes, k => k.Slot == slot);
+        deleted += DeleteWhere(_maps.Policy, k => k.Slot == slot);
+        deleted += DeleteWhere(_maps.PolicyPorts, k => k.Policy.Slot == slot);
+        deleted += DeleteWhere(_maps.PolicyRanges, k => k.Slot == slot);
+        return new SlotWriteResult { Deleted = deleted };
+    }
+
+    private static int DeleteWhere<TKey, TValue>(BpfMap<TKey, TValue> map, Func<TKey, bool> predicate)
+        where TKey : unmanaged where TValue : unmanaged
+    {
+        var doomed = new List<TKey>();
+        foreach (var key in map.Keys)
+        {
+            if (predicate(key))
+                doomed.Add(key);
+        }
+        foreach (var key in doomed)
+            map.Delete(key);
+        return doomed.Count;
+    }
+}

@@ -1,0 +1,163 @@
+using Microseg.Datapath.Abi;
+using static Microseg.Datapath.Fixtures.FixtureStep;
+using static Microseg.Datapath.Fixtures.FixtureWorld;
+using static Microseg.Datapath.Fixtures.StandardPolicy;
+using E = Microseg.Datapath.Abi.FlowEventKind;
+using R = Microseg.Datapath.Abi.VerdictReason;
+using V = Microseg.Datapath.Abi.Verdict;
+
+namespace Microseg.Datapath.Fixtures;
+
+public static partial class FixtureTable
+{
+    private static IEnumerable<DatapathFixture> ConntrackRows()
+    {
+        yield return new()
+        {
+            Name = "reply to an outbound connection passes default-deny ingress",
+            Before = [Out(P(Web4, World4).Tcp(41000, 443))],
+            Packet = In(P(World4, Web4).Tcp(443, 41000, TcpFlags.SynAck)),
+            Verdict = V.Allow, Reason = R.Established,
+        };
+        yield return new()
+        {
+            Name = "reply to an outbound connection ipv6",
+            Before = [Out(P(Web6, World6).Tcp(41000, 443))],
+            Packet = In(P(World6, Web6).Tcp(443, 41000, TcpFlags.SynAck)),
+            Verdict = V.Allow, Reason = R.Established,
+        };
+        yield return new()
+        {
+            Name = "reply to an outbound udp exchange",
+            Before = [Out(P(Web4, World4).Udp(41000, 53))],
+            Packet = In(P(World4, Web4).Udp(53, 41000)),
+            Verdict = V.Allow, Reason = R.Established,
+        };
+        yield return new()
+        {
+            Name = "reply to an outbound ping",
+            Before = [Out(P(Web4, World4).Icmp(8, 0, 99))],
+            Packet = In(P(World4, Web4).Icmp(0, 0, 99)),
+            Verdict = V.Allow, Reason = R.Established,
+        };
+        yield return new()
+        {
+            Name = "unsolicited echo reply is denied",
+            Packet = In(P(World4, Web4).Icmp(0, 0, 99)),
+            Verdict = V.Deny, Reason = R.PolicyDefault, Events = [E.Deny],
+        };
+        yield return new()
+        {
+            Name = "established inbound flow keeps its rule",
+            Before = [In(P(Api4, Web4).Tcp(40000, 80))],
+            Packet = In(P(Api4, Web4).Tcp(40000, 80, TcpFlags.Ack)),
+            Verdict = V.Allow, Reason = R.Established, RuleId = ApiHttp,
+        };
+        yield return new()
+        {
+            Name = "reply leaving for an allowed inbound flow",
+            Before = [In(P(Api4, Web4).Tcp(40000, 80))],
+            Packet = Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.SynAck)),
+            Verdict = V.Allow, Reason = R.Established, RuleId = ApiHttp,
+        };
+        yield return new()
+        {
+            Name = "policy change cuts an established connection",
+            Before = [In(P(Api4, Web4).Tcp(40000, 80)), Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.SynAck))],
+            ThenApply = () => Seed(withApiHttp: false),
+            Packet = In(P(Api4, Web4).Tcp(40000, 80, TcpFlags.Ack)),
+            Verdict = V.Deny, Reason = R.PolicyRevoked, Events = [E.FlowEnd],
+        };
+        yield return new()
+        {
+            Name = "policy change cuts the reply direction too",
+            Before = [In(P(Api4, Web4).Tcp(40000, 80))],
+            ThenApply = () => Seed(withApiHttp: false),
+            Packet = Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.SynAck)),
+            Verdict = V.Deny, Reason = R.PolicyRevoked, Events = [E.FlowEnd],
+        };
+        yield return new()
+        {
+            Name = "policy change that still allows keeps the connection",
+            Before = [In(P(Api4, Web4).Tcp(40000, 80))],
+            ThenApply = () => Seed(),
+            Packet = In(P(Api4, Web4).Tcp(40000, 80, TcpFlags.Ack)),
+            Verdict = V.Allow, Reason = R.Established, RuleId = ApiHttp,
+        };
+        yield return new()
+        {
+            Name = "fin both ways ends the flow",
+            Before = [In(P(Api4, Web4).Tcp(40000, 80)), Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.SynAck)),
+                      In(P(Api4, Web4).Tcp(40000, 80, TcpFlags.FinAck))],
+            Packet = Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.FinAck)),
+            Verdict = V.Allow, Reason = R.Established, RuleId = ApiHttp, Events = [E.FlowEnd],
+        };
+        yield return new()
+        {
+            Name = "rst ends the flow",
+            Before = [In(P(Api4, Web4).Tcp(40000, 80))],
+            Packet = Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.RstAck)),
+            Verdict = V.Allow, Reason = R.Established, RuleId = ApiHttp, Events = [E.FlowEnd],
+        };
+        yield return new()
+        {
+            Name = "stray rst is judged but never tracked",
+            Packet = In(P(Api4, Web4).Tcp(40000, 80, TcpFlags.Rst)),
+            Verdict = V.Allow, Reason = R.PolicyRule, RuleId = ApiHttp,
+        };
+        yield return new()
+        {
+            Name = "conntrack entry past its timeout is not honoured",
+            Seed = () => WithStaleOutboundEntry(),
+            Packet = In(P(World4, Web4).Tcp(443, 41000, TcpFlags.SynAck)),
+            Verdict = V.Deny, Reason = R.PolicyDefault, Events = [E.Deny],
+        };
+        yield return new()
+        {
+            Name = "icmp error about a tracked flow is related",
+            Before = [Out(P(Web4, World4).Udp(41000, 53))],
+            Packet = In(P(Router4, Web4).IcmpError(3, 3, P(Web4, World4).Udp(41000, 53).Build())),
+            Verdict = V.Allow, Reason = R.Related,
+        };
+        yield return new()
+        {
+            Name = "icmpv6 packet-too-big about a tracked flow is related",
+            Before = [Out(P(Web6, World6).Tcp(41000, 443))],
+            Packet = In(P(Router6, Web6).IcmpError(2, 0, P(Web6, World6).Tcp(41000, 443).Build())),
+            Verdict = V.Allow, Reason = R.Related,
+        };
+        yield return new()
+        {
+            Name = "icmp error about an unknown flow is judged as icmp",
+            Packet = In(P(Router4, Web4).IcmpError(3, 3, P(Web4, World4).Udp(41999, 53).Build())),
+            Verdict = V.Deny, Reason = R.PolicyDefault, Events = [E.Deny],
+        };
+        yield return new()
+        {
+            Name = "icmp error about a denied flow is not related",
+            Before = [In(P(Api4, Web4).Tcp(40000, 22))],
+            Packet = Out(P(Web4, Api4).IcmpError(3, 1, P(Api4, Web4).Tcp(40000, 22).Build())),
+            Verdict = V.Allow, Reason = R.PolicyDefault, Events = [],
+        };
+    }
+
+    /// <summary>The standard policy plus an outbound flow to world:443 last seen at boot.</summary>
+    private static PolicySeed WithStaleOutboundEntry()
+    {
+        var seed = Seed();
+        var key = new ConntrackKey
+        {
+            LocalAddr = IpAddress16.Parse(Web4), RemoteAddr = IpAddress16.Parse(World4),
+            LocalPort = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness((ushort)41000),
+            RemotePort = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness((ushort)443),
+            Protocol = Tcp,
+        };
+        seed.Conntrack.Add((key, new ConntrackEntry
+        {
+            LastSeenNs = 1, Packets = 1, Bytes = 60, Generation = 1, LocalIdentity = Web,
+            RemoteIdentity = AbiConstants.IdentityWorld, PolicyPort = 443,
+            OriginDirection = Direction.Egress, Verdict = V.Allow, TcpFlagsLocal = (byte)TcpFlags.Syn,
+        }));
+        return seed;
+    }
+}

@@ -1,0 +1,59 @@
+using Microseg.Datapath.Abi;
+using Microseg.Datapath.Fixtures;
+using Microseg.TestSupport;
+
+namespace Microseg.Datapath.Tests;
+
+/// <summary>
+/// Every fixture row through the real programs (BPF_PROG_TEST_RUN): the program's return
+/// code, the one verdict counter the packet must move, the rule counter, the events it must
+/// produce, and the events the rate limit must hold back.
+/// </summary>
+public sealed class FixtureTableTests
+{
+    public static TheoryData<string> Rows => [.. FixtureTable.All.Select(f => f.Name)];
+
+    [Fact]
+    public void TableCoversAtLeastSixtyDistinctRows()
+    {
+        Assert.True(FixtureTable.All.Count >= 60, $"only {FixtureTable.All.Count} rows");
+        Assert.Equal(FixtureTable.All.Count, FixtureTable.All.Select(f => f.Name).Distinct().Count());
+    }
+
+    [PrivilegedTheory]
+    [MemberData(nameof(Rows))]
+    public void Row(string name)
+    {
+        var fixture = FixtureTable.Named(name);
+        var outcome = new FixtureRunner(DatapathObjects.Options(FixtureCapacities.Small)).Run(fixture);
+
+        Assert.Equal(fixture.Dropped, outcome.Dropped);
+
+        var (counterKey, counted) = Assert.Single(outcome.VerdictCounterDeltas);
+        Assert.Equal(
+            (fixture.Packet.Direction, fixture.Verdict, fixture.Reason),
+            (counterKey.Direction, counterKey.Verdict, counterKey.Reason));
+        Assert.Equal(1UL, counted.Packets);
+        Assert.Equal((ulong)fixture.Packet.Frame.Length, counted.Bytes);
+
+        if (fixture.RuleId == 0)
+        {
+            Assert.Empty(outcome.RuleCounterDeltas);
+        }
+        else
+        {
+            var (rule, ruleCount) = Assert.Single(outcome.RuleCounterDeltas);
+            Assert.Equal(fixture.RuleId, rule);
+            Assert.Equal(1UL, ruleCount.Packets);
+        }
+
+        Assert.Equal(fixture.Events, outcome.Events.Select(e => e.Kind));
+        foreach (var e in outcome.Events)
+        {
+            Assert.Equal(fixture.Verdict, e.Verdict);
+            Assert.Equal(fixture.Reason, e.Reason);
+            Assert.Equal(fixture.RuleId, e.RuleId);
+        }
+        Assert.Equal(fixture.RateLimitedEvents, outcome.RateLimitedEvents);
+    }
+}
