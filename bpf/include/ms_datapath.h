@@ -83,28 +83,77 @@ static __always_inline void ms_judge_later_fragment(const struct ms_packet *p, _
 	o->rule_id = 0;
 }
 
+/* Fills the event fields that describe the flow; kind, verdict and counts come later. */
+static __always_inline void ms_describe_flow(struct ms_flow_event *ev, const struct ms_conntrack_key *key,
+					     const struct ms_packet *p, __u32 local_identity,
+					     __u32 ifindex, __u32 generation, __u8 direction)
+{
+	ev->local_addr = key->local_addr;
+	ev->remote_addr = key->remote_addr;
+	ev->local_port = key->local_port;
+	ev->remote_port = key->remote_port;
+	ev->local_identity = local_identity;
+	ev->remote_identity = MS_IDENTITY_WORLD;
+	ev->ifindex = ifindex;
+	ev->policy_generation = generation;
+	ev->protocol = p->protocol;
+	ev->direction = direction;
+	ev->tcp_flags = p->tcp_flags;
+	ev->policy_port = ms_policy_port_of(p);
+}
+
+static __always_inline int ms_report(struct ms_flow_event *ev, __u8 kind, __u8 verdict,
+				     __u8 reason, __u32 rule_id, __u64 packets, __u64 bytes)
+{
+	ev->kind = kind;
+	ev->verdict = verdict;
+	ev->reason = reason;
+	ev->rule_id = rule_id;
+	ev->packets = packets;
+	ev->bytes = bytes;
+	/* Denials are what floods produce; they alone pass the per-remote token bucket. */
+	return ms_emit_event(ev, kind == MS_EVENT_DENY || kind == MS_EVENT_WOULD_DENY);
+}
+
+static __always_inline void ms_decide(__u32 slot, const struct ms_endpoint_value *ep,
+				      __u32 remote_identity, __u8 direction, __u8 protocol,
+				      __u16 port, struct ms_decision *d)
+{
+	struct ms_policy_query q = {
+		.slot = slot,
+		.local_identity = ep->identity,
+		.remote_identity = remote_identity,
+		.port = port,
+		.endpoint_flags = ep->flags,
+		.direction = direction,
+		.protocol = protocol,
+	};
+
+	ms_policy_decide(&q, d);
+}
+
 static __always_inline void ms_conntrack_insert(const struct ms_conntrack_key *key,
-						const struct ms_flow_view *flow, __u8 verdict,
+						const struct ms_flow_event *ev, __u8 verdict,
 						__u32 rule_id, __u32 bytes, __u64 now)
 {
 	struct ms_conntrack_entry entry = {
 		.last_seen_ns = now,
 		.packets = 1,
 		.bytes = bytes,
-		.generation = flow->generation,
+		.generation = ev->policy_generation,
 		.rule_id = rule_id,
-		.local_identity = flow->local_identity,
-		.remote_identity = flow->remote_identity,
-		.ifindex = flow->ifindex,
-		.policy_port = flow->policy_port,
-		.origin_direction = flow->direction,
+		.local_identity = ev->local_identity,
+		.remote_identity = ev->remote_identity,
+		.ifindex = ev->ifindex,
+		.policy_port = ev->policy_port,
+		.origin_direction = ev->direction,
 		.verdict = verdict,
 	};
 
-	if (flow->direction == MS_DIRECTION_INGRESS)
-		entry.tcp_flags_remote = flow->tcp_flags;
+	if (ev->direction == MS_DIRECTION_INGRESS)
+		entry.tcp_flags_remote = ev->tcp_flags;
 	else
-		entry.tcp_flags_local = flow->tcp_flags;
+		entry.tcp_flags_local = ev->tcp_flags;
 	bpf_map_update_elem(&ms_conntrack, key, &entry, BPF_ANY);
 }
 
@@ -115,23 +164,23 @@ static __always_inline void ms_judge_tracked(struct ms_conntrack_entry *entry,
 					     const struct ms_packet *p, __u8 direction, __u32 slot,
 					     const struct ms_slot_config *config,
 					     const struct ms_endpoint_value *ep,
-					     struct ms_flow_view *flow, __u32 bytes, __u64 now,
+					     struct ms_flow_event *ev, __u32 bytes, __u64 now,
 					     struct ms_outcome *o)
 {
-	flow->direction = entry->origin_direction;
-	flow->policy_port = entry->policy_port;
-	flow->remote_identity = entry->remote_identity;
+	ev->direction = entry->origin_direction;
+	ev->policy_port = entry->policy_port;
+	ev->remote_identity = entry->remote_identity;
 
 	if (entry->generation != config->generation) {
-		struct ms_decision d;
+		struct ms_decision d = {};
 		__u32 remote_identity = ms_lookup_remote_identity(slot, &key->remote_addr, config);
 
-		ms_policy_decide(slot, ep, remote_identity, entry->origin_direction, key->protocol,
-				 entry->policy_port, &d);
-		flow->remote_identity = remote_identity;
+		ms_decide(slot, ep, remote_identity, entry->origin_direction, key->protocol,
+			  entry->policy_port, &d);
+		ev->remote_identity = remote_identity;
 		if (d.action == MS_ACTION_DENY && ep->mode == MS_MODE_ENFORCE) {
-			ms_emit_event(flow, MS_EVENT_FLOW_END, MS_VERDICT_DENY, MS_REASON_POLICY_REVOKED,
-				      d.rule_id, entry->packets, entry->bytes, 0);
+			ms_report(ev, MS_EVENT_FLOW_END, MS_VERDICT_DENY, MS_REASON_POLICY_REVOKED,
+				  d.rule_id, entry->packets, entry->bytes);
 			bpf_map_delete_elem(&ms_conntrack, key);
 			o->verdict = MS_VERDICT_DENY;
 			o->reason = MS_REASON_POLICY_REVOKED;
@@ -146,14 +195,14 @@ static __always_inline void ms_judge_tracked(struct ms_conntrack_entry *entry,
 			entry->verdict = MS_VERDICT_ALLOW;
 		} else if (entry->verdict != MS_VERDICT_WOULD_DENY) {
 			entry->verdict = MS_VERDICT_WOULD_DENY;
-			ms_emit_limited(flow, MS_EVENT_WOULD_DENY, MS_VERDICT_WOULD_DENY,
-					MS_REASON_POLICY_REVOKED, d.rule_id, bytes);
+			ms_report(ev, MS_EVENT_WOULD_DENY, MS_VERDICT_WOULD_DENY,
+				  MS_REASON_POLICY_REVOKED, d.rule_id, 1, bytes);
 		}
 	}
 	if (ms_conntrack_account(entry, p, direction, bytes, now)) {
-		flow->tcp_flags = entry->tcp_flags_local | entry->tcp_flags_remote;
-		ms_emit_event(flow, MS_EVENT_FLOW_END, entry->verdict, MS_REASON_ESTABLISHED,
-			      entry->rule_id, entry->packets, entry->bytes, 0);
+		ev->tcp_flags = entry->tcp_flags_local | entry->tcp_flags_remote;
+		ms_report(ev, MS_EVENT_FLOW_END, entry->verdict, MS_REASON_ESTABLISHED,
+			  entry->rule_id, entry->packets, entry->bytes);
 	}
 	o->verdict = entry->verdict;
 	o->reason = MS_REASON_ESTABLISHED;
@@ -169,8 +218,8 @@ static __always_inline void ms_judge_flow(const struct ms_packet *p, __u8 direct
 {
 	struct ms_conntrack_key key = {};
 	struct ms_conntrack_entry *entry;
-	struct ms_flow_view flow;
-	struct ms_decision d;
+	struct ms_flow_event ev = {};
+	struct ms_decision d = {};
 	int trackable;
 
 	if (p->icmp_error) {
@@ -188,18 +237,7 @@ static __always_inline void ms_judge_flow(const struct ms_packet *p, __u8 direct
 	}
 
 	ms_conntrack_key_of(p, direction, &key);
-	flow.local_addr = &key.local_addr;
-	flow.remote_addr = &key.remote_addr;
-	flow.local_port = key.local_port;
-	flow.remote_port = key.remote_port;
-	flow.local_identity = ep->identity;
-	flow.remote_identity = MS_IDENTITY_WORLD;
-	flow.ifindex = ifindex;
-	flow.generation = config->generation;
-	flow.policy_port = ms_policy_port_of(p);
-	flow.protocol = p->protocol;
-	flow.direction = direction;
-	flow.tcp_flags = p->tcp_flags;
+	ms_describe_flow(&ev, &key, p, ep->identity, ifindex, config->generation, direction);
 
 	entry = bpf_map_lookup_elem(&ms_conntrack, &key);
 	if (entry && ms_conntrack_expired(entry, p->protocol, now)) {
@@ -207,12 +245,12 @@ static __always_inline void ms_judge_flow(const struct ms_packet *p, __u8 direct
 		entry = NULL;
 	}
 	if (entry) {
-		ms_judge_tracked(entry, &key, p, direction, slot, config, ep, &flow, bytes, now, o);
+		ms_judge_tracked(entry, &key, p, direction, slot, config, ep, &ev, bytes, now, o);
 		return;
 	}
 
-	flow.remote_identity = ms_lookup_remote_identity(slot, &key.remote_addr, config);
-	ms_policy_decide(slot, ep, flow.remote_identity, direction, p->protocol, flow.policy_port, &d);
+	ev.remote_identity = ms_lookup_remote_identity(slot, &key.remote_addr, config);
+	ms_decide(slot, ep, ev.remote_identity, direction, p->protocol, ev.policy_port, &d);
 	o->rule_id = d.rule_id;
 	o->reason = d.reason;
 	/* ICMP errors and stray RSTs are not flows: judged, never tracked. */
@@ -221,73 +259,100 @@ static __always_inline void ms_judge_flow(const struct ms_packet *p, __u8 direct
 	if (d.action == MS_ACTION_ALLOW) {
 		o->verdict = MS_VERDICT_ALLOW;
 		if (trackable) {
-			ms_conntrack_insert(&key, &flow, MS_VERDICT_ALLOW, d.rule_id, bytes, now);
-			ms_emit_event(&flow, MS_EVENT_NEW_FLOW, MS_VERDICT_ALLOW, d.reason, d.rule_id,
-				      1, bytes, 0);
+			ms_conntrack_insert(&key, &ev, MS_VERDICT_ALLOW, d.rule_id, bytes, now);
+			ms_report(&ev, MS_EVENT_NEW_FLOW, MS_VERDICT_ALLOW, d.reason, d.rule_id, 1, bytes);
 		}
 		return;
 	}
 	if (ep->mode == MS_MODE_ENFORCE) {
 		o->verdict = MS_VERDICT_DENY;
-		ms_emit_limited(&flow, MS_EVENT_DENY, MS_VERDICT_DENY, d.reason, d.rule_id, bytes);
+		ms_report(&ev, MS_EVENT_DENY, MS_VERDICT_DENY, d.reason, d.rule_id, 1, bytes);
 		return;
 	}
 	/* Monitor: passes, tracked so the flow is reported once, not once per packet. */
 	o->verdict = MS_VERDICT_WOULD_DENY;
 	if (trackable)
-		ms_conntrack_insert(&key, &flow, MS_VERDICT_WOULD_DENY, d.rule_id, bytes, now);
-	ms_emit_limited(&flow, MS_EVENT_WOULD_DENY, MS_VERDICT_WOULD_DENY, d.reason, d.rule_id,
-			bytes);
+		ms_conntrack_insert(&key, &ev, MS_VERDICT_WOULD_DENY, d.rule_id, bytes, now);
+	ms_report(&ev, MS_EVENT_WOULD_DENY, MS_VERDICT_WOULD_DENY, d.reason, d.rule_id, 1, bytes);
 }
 
-/* One packet, in either direction. packet_len is the whole packet's length (on TC it can
- * exceed data_end - data). */
+/* What the entry point knows besides the parsed packet. */
+struct ms_packet_meta {
+	__u32 ifindex;
+	__u32 packet_len;   /* the whole packet; on TC it can exceed the linear data */
+	__u8  direction;    /* enum ms_direction */
+	__u8  parse_result; /* enum ms_parse_result */
+	__u8  pad[2];
+};
+
+/*
+ * Everything after parsing: endpoint and mode, conntrack, policy, counters, events. A global
+ * function taking the parsed packet by pointer, so the verifier checks this logic once
+ * rather than once for every way the parser can finish. Returns an enum ms_disposition.
+ */
+__noinline int ms_judge_packet(const struct ms_packet *p, const struct ms_packet_meta *meta)
+{
+	struct ms_endpoint_value fallback = {};
+	const struct ms_endpoint_value *ep;
+	struct ms_slot_config *config;
+	struct ms_outcome o = {};
+	__u32 slot, ifindex, bytes;
+	__u8 direction, parsed;
+	__u64 now;
+
+	if (!p || !meta)
+		return MS_DISPOSITION_PASS;
+	config = ms_active_slot(&slot);
+	if (!config)
+		return MS_DISPOSITION_PASS;
+	ifindex = meta->ifindex;
+	bytes = meta->packet_len;
+	direction = meta->direction;
+	parsed = meta->parse_result;
+
+	if (parsed == MS_PARSE_NOT_IP)
+		return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED, MS_REASON_NOT_IP, 0);
+	if (parsed == MS_PARSE_MALFORMED_UNATTRIBUTED)
+		return ms_finish(ifindex, direction, bytes,
+				 ms_unjudgeable_verdict(config->unattributed_mode),
+				 MS_REASON_MALFORMED, 0);
+
+	ep = ms_lookup_endpoint(slot, direction == MS_DIRECTION_INGRESS ? &p->dst : &p->src, config,
+				&fallback);
+	if (ep->mode == MS_MODE_OFF)
+		return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED,
+				 MS_REASON_ENDPOINT_OFF, 0);
+	if (parsed == MS_PARSE_MALFORMED)
+		return ms_finish(ifindex, direction, bytes, ms_unjudgeable_verdict(ep->mode),
+				 MS_REASON_MALFORMED, 0);
+	if (ms_is_neighbor_discovery(p))
+		return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED,
+				 MS_REASON_NEIGHBOR_DISCOVERY, 0);
+
+	now = bpf_ktime_get_coarse_ns();
+	if (p->fragment == MS_FRAGMENT_LATER) {
+		ms_judge_later_fragment(p, ep->mode, now, &o);
+	} else {
+		ms_judge_flow(p, direction, slot, config, ep, ifindex, bytes, now, &o);
+		if (p->fragment == MS_FRAGMENT_FIRST)
+			ms_fragment_remember(p, o.verdict, o.rule_id, now);
+	}
+	return ms_finish(ifindex, direction, bytes, o.verdict, o.reason, o.rule_id);
+}
+
+/* One packet, in either direction: parse here, where the packet pointers are, then judge. */
 static __always_inline int ms_handle_packet(void *data, void *data_end, __u32 packet_len,
 					    __u32 ifindex, __u8 direction)
 {
 	struct ms_packet p = {};
-	struct ms_endpoint_value fallback;
-	const struct ms_endpoint_value *ep;
-	struct ms_slot_config *config;
-	struct ms_outcome o = {};
-	__u32 slot;
-	__u64 now;
-	int parsed;
+	struct ms_packet_meta meta = {
+		.ifindex = ifindex,
+		.packet_len = packet_len,
+		.direction = direction,
+	};
 
-	config = ms_active_slot(&slot);
-	if (!config)
-		return MS_DISPOSITION_PASS;
-
-	parsed = ms_parse_packet(data, data_end, packet_len, &p);
-	if (parsed == MS_PARSE_NOT_IP)
-		return ms_finish(ifindex, direction, packet_len, MS_VERDICT_UNENFORCED,
-				 MS_REASON_NOT_IP, 0);
-	if (parsed == MS_PARSE_MALFORMED_UNATTRIBUTED)
-		return ms_finish(ifindex, direction, packet_len,
-				 ms_unjudgeable_verdict(config->unattributed_mode),
-				 MS_REASON_MALFORMED, 0);
-
-	ep = ms_lookup_endpoint(slot, direction == MS_DIRECTION_INGRESS ? &p.dst : &p.src, config,
-				&fallback);
-	if (ep->mode == MS_MODE_OFF)
-		return ms_finish(ifindex, direction, packet_len, MS_VERDICT_UNENFORCED,
-				 MS_REASON_ENDPOINT_OFF, 0);
-	if (parsed == MS_PARSE_MALFORMED)
-		return ms_finish(ifindex, direction, packet_len, ms_unjudgeable_verdict(ep->mode),
-				 MS_REASON_MALFORMED, 0);
-	if (ms_is_neighbor_discovery(&p))
-		return ms_finish(ifindex, direction, packet_len, MS_VERDICT_UNENFORCED,
-				 MS_REASON_NEIGHBOR_DISCOVERY, 0);
-
-	now = bpf_ktime_get_coarse_ns();
-	if (p.fragment == MS_FRAGMENT_LATER) {
-		ms_judge_later_fragment(&p, ep->mode, now, &o);
-	} else {
-		ms_judge_flow(&p, direction, slot, config, ep, ifindex, packet_len, now, &o);
-		if (p.fragment == MS_FRAGMENT_FIRST)
-			ms_fragment_remember(&p, o.verdict, o.rule_id, now);
-	}
-	return ms_finish(ifindex, direction, packet_len, o.verdict, o.reason, o.rule_id);
+	meta.parse_result = ms_parse_packet(data, data_end, packet_len, &p);
+	return ms_judge_packet(&p, &meta);
 }
 
 #endif /* MS_DATAPATH_H */

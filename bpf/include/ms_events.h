@@ -39,22 +39,6 @@ struct {
 	__type(value, struct ms_rate_limit_state);
 } ms_event_rate_limit SEC(".maps");
 
-/* A flow seen from the local side: what every event about it carries. */
-struct ms_flow_view {
-	const struct ms_addr *local_addr;
-	const struct ms_addr *remote_addr;
-	__be16 local_port;
-	__be16 remote_port;
-	__u32 local_identity;
-	__u32 remote_identity;
-	__u32 ifindex;
-	__u32 generation;
-	__u16 policy_port;
-	__u8  protocol;
-	__u8  direction;       /* the flow's first packet's direction */
-	__u8  tcp_flags;
-};
-
 static __always_inline void ms_count_event_loss(__u32 reason)
 {
 	struct ms_event_loss_counter *counter = bpf_map_lookup_elem(&ms_event_losses, &reason);
@@ -104,49 +88,25 @@ static __always_inline int ms_rate_limit_take(const struct ms_addr *remote, __u3
 	return 1;
 }
 
-/* Writes one event. Never blocks; a full ring is counted. */
-static __always_inline void ms_emit_event(const struct ms_flow_view *flow, __u8 kind,
-					  __u8 verdict, __u8 reason, __u32 rule_id,
-					  __u64 packets, __u64 bytes, __u32 suppressed)
+/*
+ * Sends one event, built by the caller with every field but the timestamp. Deny and
+ * would-deny events (rate_limited != 0) pass the remote's token bucket first. Never blocks:
+ * a full ring is counted. Returns 1 if delivered, else 0. A global function, so the
+ * verifier checks it once however many places report events.
+ */
+__noinline int ms_emit_event(struct ms_flow_event *e, __u32 rate_limited)
 {
-	struct ms_flow_event *e = bpf_ringbuf_reserve(&ms_events, sizeof(*e), 0);
-
-	if (!e) {
-		ms_count_event_loss(MS_EVENT_LOSS_RING_FULL);
-		return;
-	}
+	if (!e)
+		return 0;
+	e->suppressed = 0;
+	if (rate_limited && !ms_rate_limit_take(&e->remote_addr, &e->suppressed))
+		return 0;
 	e->timestamp_ns = bpf_ktime_get_ns();
-	e->local_addr = *flow->local_addr;
-	e->remote_addr = *flow->remote_addr;
-	e->local_port = flow->local_port;
-	e->remote_port = flow->remote_port;
-	e->local_identity = flow->local_identity;
-	e->remote_identity = flow->remote_identity;
-	e->rule_id = rule_id;
-	e->ifindex = flow->ifindex;
-	e->policy_generation = flow->generation;
-	e->suppressed = suppressed;
-	e->kind = kind;
-	e->direction = flow->direction;
-	e->protocol = flow->protocol;
-	e->reason = reason;
-	e->verdict = verdict;
-	e->tcp_flags = flow->tcp_flags;
-	e->policy_port = flow->policy_port;
-	e->pad = 0;
-	e->packets = packets;
-	e->bytes = bytes;
-	bpf_ringbuf_submit(e, 0);
-}
-
-/* Deny and would-deny events go through the remote's token bucket first. */
-static __always_inline void ms_emit_limited(const struct ms_flow_view *flow, __u8 kind,
-					    __u8 verdict, __u8 reason, __u32 rule_id, __u32 bytes)
-{
-	__u32 suppressed;
-
-	if (ms_rate_limit_take(flow->remote_addr, &suppressed))
-		ms_emit_event(flow, kind, verdict, reason, rule_id, 1, bytes, suppressed);
+	if (bpf_ringbuf_output(&ms_events, e, sizeof(*e), 0)) {
+		ms_count_event_loss(MS_EVENT_LOSS_RING_FULL);
+		return 0;
+	}
+	return 1;
 }
 
 #endif /* MS_EVENTS_H */

@@ -59,6 +59,28 @@ struct {
 	__type(value, struct ms_identity_value);
 } ms_remote_prefixes SEC(".maps");
 
+/*
+ * Never read by the programs: user space writes ms_rcu_barrier_token's fd into
+ * ms_rcu_barrier[0], and the kernel answers an update of a map-of-maps only after every
+ * program running at that moment has finished (synchronize_rcu). After a flip, that is how
+ * user space knows no packet still reads the old slot before it rewrites that slot.
+ */
+struct ms_rcu_barrier_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct ms_rcu_barrier_inner ms_rcu_barrier_token SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct ms_rcu_barrier_inner);
+} ms_rcu_barrier SEC(".maps");
+
 /* The live slot and its settings; NULL only if the maps are broken, and then the caller
  * passes traffic rather than guess a policy. */
 static __always_inline struct ms_slot_config *ms_active_slot(__u32 *slot)

@@ -48,6 +48,19 @@ struct ms_decision {
 	__u32 rule_id; /* 0 when the endpoint default decided */
 	__u8  action;  /* enum ms_action */
 	__u8  reason;  /* MS_REASON_POLICY_RULE or MS_REASON_POLICY_DEFAULT */
+	__u8  pad[2];
+};
+
+/* A policy question, by value: global functions cannot follow pointers inside arguments. */
+struct ms_policy_query {
+	__u32 slot;
+	__u32 local_identity;
+	__u32 remote_identity;
+	__u16 port;            /* destination port or ICMP type, host order */
+	__u8  endpoint_flags;  /* MS_ENDPOINT_F_* of the local endpoint */
+	__u8  direction;
+	__u8  protocol;
+	__u8  pad[3];
 };
 
 /* Judges port under one policy key. Returns 1 and fills *d when a rule matched, else 0. */
@@ -69,8 +82,7 @@ static __always_inline int ms_judge_port(const struct ms_policy_key *key,
 		struct ms_policy_ranges *ranges = bpf_map_lookup_elem(&ms_policy_ranges, key);
 
 		if (ranges) {
-#pragma unroll
-			for (int i = 0; i < MS_MAX_PORT_RANGES; i++) {
+			for (__u32 i = 0; i < MS_MAX_PORT_RANGES; i++) {
 				struct ms_port_range *r = &ranges->ranges[i];
 
 				/* Sorted by first_port: past the port, nothing later can match. */
@@ -100,41 +112,47 @@ static __always_inline struct ms_policy_value *ms_probe_policy(struct ms_policy_
 	return bpf_map_lookup_elem(&ms_policy, key);
 }
 
-/* Decides a flow's first packet. Always fills *d (rule or endpoint default). */
-static __always_inline void ms_policy_decide(__u32 slot, const struct ms_endpoint_value *ep,
-					     __u32 remote_identity, __u8 direction, __u8 protocol,
-					     __u16 port, struct ms_decision *d)
+/*
+ * Decides a flow's first packet; always fills *d (a rule, or the endpoint default).
+ * A global function: the verifier checks it once, not once per path that reaches it.
+ * Returns 0, or -1 when called with NULL (never, from our programs).
+ */
+__noinline int ms_policy_decide(const struct ms_policy_query *q, struct ms_decision *d)
 {
-	__u8 any_remote = direction == MS_DIRECTION_INGRESS ? MS_ENDPOINT_F_INGRESS_ANY_REMOTE
-							    : MS_ENDPOINT_F_EGRESS_ANY_REMOTE;
-	__u8 any_protocol = direction == MS_DIRECTION_INGRESS ? MS_ENDPOINT_F_INGRESS_ANY_PROTOCOL
-							      : MS_ENDPOINT_F_EGRESS_ANY_PROTOCOL;
-	__u8 default_allow = direction == MS_DIRECTION_INGRESS ? MS_ENDPOINT_F_INGRESS_DEFAULT_ALLOW
-							       : MS_ENDPOINT_F_EGRESS_DEFAULT_ALLOW;
-	struct ms_policy_key key = {
-		.local_identity = ep->identity,
-		.slot = (__u8)slot,
-		.direction = direction,
-	};
+	struct ms_policy_key key = {};
 	struct ms_policy_value *value;
+	__u8 any_remote, any_protocol, default_allow;
+
+	if (!q || !d)
+		return -1;
+	any_remote = q->direction == MS_DIRECTION_INGRESS ? MS_ENDPOINT_F_INGRESS_ANY_REMOTE
+							  : MS_ENDPOINT_F_EGRESS_ANY_REMOTE;
+	any_protocol = q->direction == MS_DIRECTION_INGRESS ? MS_ENDPOINT_F_INGRESS_ANY_PROTOCOL
+							    : MS_ENDPOINT_F_EGRESS_ANY_PROTOCOL;
+	default_allow = q->direction == MS_DIRECTION_INGRESS ? MS_ENDPOINT_F_INGRESS_DEFAULT_ALLOW
+							     : MS_ENDPOINT_F_EGRESS_DEFAULT_ALLOW;
+	key.local_identity = q->local_identity;
+	key.slot = (__u8)q->slot;
+	key.direction = q->direction;
 
 	/* The compiler folded every applicable rule into the most specific key that exists,
 	 * so the first key found decides alone. */
-	value = ms_probe_policy(&key, remote_identity, protocol);
-	if (!value && (ep->flags & any_remote))
-		value = ms_probe_policy(&key, MS_IDENTITY_ANY, protocol);
-	if (!value && (ep->flags & any_protocol))
-		value = ms_probe_policy(&key, remote_identity, MS_PROTOCOL_ANY);
-	if (!value && (ep->flags & any_protocol) && (ep->flags & any_remote))
+	value = ms_probe_policy(&key, q->remote_identity, q->protocol);
+	if (!value && (q->endpoint_flags & any_remote))
+		value = ms_probe_policy(&key, MS_IDENTITY_ANY, q->protocol);
+	if (!value && (q->endpoint_flags & any_protocol))
+		value = ms_probe_policy(&key, q->remote_identity, MS_PROTOCOL_ANY);
+	if (!value && (q->endpoint_flags & any_protocol) && (q->endpoint_flags & any_remote))
 		value = ms_probe_policy(&key, MS_IDENTITY_ANY, MS_PROTOCOL_ANY);
 
-	if (value && ms_judge_port(&key, value, port, d)) {
+	if (value && ms_judge_port(&key, value, q->port, d)) {
 		d->reason = MS_REASON_POLICY_RULE;
-		return;
+		return 0;
 	}
 	d->rule_id = 0;
-	d->action = (ep->flags & default_allow) ? MS_ACTION_ALLOW : MS_ACTION_DENY;
+	d->action = (q->endpoint_flags & default_allow) ? MS_ACTION_ALLOW : MS_ACTION_DENY;
 	d->reason = MS_REASON_POLICY_DEFAULT;
+	return 0;
 }
 
 #endif /* MS_POLICY_H */
