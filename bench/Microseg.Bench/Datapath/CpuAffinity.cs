@@ -1,0 +1,61 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+
+namespace Microseg.Bench.Datapath;
+
+/// <summary>
+/// Pins the calling thread to one CPU (sched_setaffinity with pid 0 means "this thread").
+/// The benchmark needs it twice: conntrack's LRU keeps a free list per CPU
+/// (BPF_F_NO_COMMON_LRU), filled by whichever CPU runs the insert, so pre-filling is spread
+/// over the CPUs on purpose; and the baseline and the case must run on the same CPU.
+/// </summary>
+internal static unsafe partial class CpuAffinity
+{
+    // A cpu_set_t of 1024 bits, glibc's default size: enough for any machine this runs on.
+    private const int MaskWords = 16;
+
+    [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    private static partial int SchedSetAffinity(int pid, nuint size, ulong* mask);
+
+    [LibraryImport("libc", EntryPoint = "sched_getaffinity", SetLastError = true)]
+    private static partial int SchedGetAffinity(int pid, nuint size, ulong* mask);
+
+    /// <summary>The CPUs this thread may run on now, ascending.</summary>
+    public static int[] Allowed()
+    {
+        var mask = stackalloc ulong[MaskWords];
+        if (SchedGetAffinity(0, MaskWords * sizeof(ulong), mask) != 0)
+            throw new Win32Exception(Marshal.GetLastPInvokeError(), "sched_getaffinity");
+        var cpus = new List<int>();
+        for (var cpu = 0; cpu < MaskWords * 64; cpu++)
+        {
+            if ((mask[cpu / 64] & (1ul << (cpu % 64))) != 0)
+                cpus.Add(cpu);
+        }
+        return [.. cpus];
+    }
+
+    /// <summary>Restricts this thread to the given CPUs.</summary>
+    public static void Set(IEnumerable<int> cpus)
+    {
+        var mask = stackalloc ulong[MaskWords];
+        foreach (var cpu in cpus)
+            mask[cpu / 64] |= 1ul << (cpu % 64);
+        if (SchedSetAffinity(0, MaskWords * sizeof(ulong), mask) != 0)
+            throw new Win32Exception(Marshal.GetLastPInvokeError(), $"sched_setaffinity({string.Join(',', cpus)})");
+    }
+
+    /// <summary>Pins this thread to cpu until the returned scope is disposed.</summary>
+    public static Scope PinTo(int cpu)
+    {
+        var before = Allowed();
+        Set([cpu]);
+        return new Scope(before);
+    }
+
+    /// <summary>Restores the affinity a <see cref="PinTo"/> replaced.</summary>
+    public readonly struct Scope(int[] before) : IDisposable
+    {
+        public void Dispose() => Set(before);
+    }
+}
