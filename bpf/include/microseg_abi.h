@@ -80,6 +80,20 @@ enum ms_event_kind {
 	MS_EVENT_FLOW_END   = 4, /* a tracked flow closed (TCP FIN both ways or RST) */
 };
 
+/* ms_verdict_counters is a per-CPU array indexed by MS_VERDICT_COUNTER_INDEX: an array
+ * lookup costs a nanosecond where a hash lookup costs twenty, on every packet. Interfaces
+ * get a slot in ms_interface_slots when attached; slot 0 counts any other interface. */
+#define MS_MAX_INTERFACE_SLOTS 64
+#define MS_MAX_IFINDEX 65536
+#define MS_VERDICT_COUNTER_INDEX(slot, direction, verdict, reason) \
+	((((slot) * 2 + (direction)) * MS_VERDICT_COUNT + (verdict)) * MS_REASON_COUNT + (reason))
+#define MS_VERDICT_COUNTER_ENTRIES (MS_MAX_INTERFACE_SLOTS * 2 * MS_VERDICT_COUNT * MS_REASON_COUNT)
+
+/* Deny and would-deny events pass a token bucket chosen by hashing the remote address into
+ * this many buckets: per source, bounded in memory, and an array lookup rather than a hash
+ * one. Two sources that share a bucket share its rate. A power of two. */
+#define MS_RATE_LIMIT_BUCKETS 16384
+
 /* Why an event was not delivered; index into ms_event_losses. */
 enum ms_event_loss {
 	MS_EVENT_LOSS_RATE_LIMITED = 0, /* the remote's token bucket was empty */
@@ -270,16 +284,13 @@ struct ms_fragment_value {
 
 /* ---- Counters -------------------------------------------------------------------------- */
 
-/* Key of ms_verdict_counters (per-CPU hash). */
-struct ms_verdict_counter_key {
-	__u32 ifindex;
-	__u8  direction;       /* enum ms_direction */
-	__u8  verdict;         /* enum ms_verdict */
-	__u8  reason;          /* enum ms_reason */
-	__u8  pad;
+/* Value of ms_interface_slots (array indexed by ifindex). */
+struct ms_interface_slot {
+	__u32 slot;            /* 1..MS_MAX_INTERFACE_SLOTS-1; 0: not attached by us */
 };
 
-/* Value of ms_verdict_counters and ms_rule_counters (indexed by rule id). */
+/* Value of ms_verdict_counters (indexed by MS_VERDICT_COUNTER_INDEX) and ms_rule_counters
+ * (indexed by rule id). */
 struct ms_traffic_counter {
 	__u64 packets;
 	__u64 bytes;
@@ -290,7 +301,7 @@ struct ms_event_loss_counter {
 	__u64 events;
 };
 
-/* Value of ms_event_rate_limit (LRU hash keyed by remote ms_addr): a token bucket. */
+/* Value of ms_event_rate_limit (array of MS_RATE_LIMIT_BUCKETS): a token bucket. */
 struct ms_rate_limit_state {
 	__u64 refilled_ns;     /* when tokens were last topped up */
 	__u32 tokens;          /* events this remote may still send now */
@@ -301,7 +312,7 @@ struct ms_rate_limit_state {
 
 /* One record in ms_events (ring buffer). */
 struct ms_flow_event {
-	__u64 timestamp_ns;     /* bpf_ktime_get_ns: CLOCK_MONOTONIC */
+	__u64 timestamp_ns;     /* bpf_ktime_get_coarse_ns: CLOCK_MONOTONIC_COARSE (±4 ms) */
 	struct ms_addr local_addr;
 	struct ms_addr remote_addr;
 	__be16 local_port;
@@ -343,7 +354,7 @@ _Static_assert(sizeof(struct ms_conntrack_key) == 40, "ms_conntrack_key");
 _Static_assert(sizeof(struct ms_conntrack_entry) == 56, "ms_conntrack_entry");
 _Static_assert(sizeof(struct ms_fragment_key) == 40, "ms_fragment_key");
 _Static_assert(sizeof(struct ms_fragment_value) == 24, "ms_fragment_value");
-_Static_assert(sizeof(struct ms_verdict_counter_key) == 8, "ms_verdict_counter_key");
+_Static_assert(sizeof(struct ms_interface_slot) == 4, "ms_interface_slot");
 _Static_assert(sizeof(struct ms_traffic_counter) == 16, "ms_traffic_counter");
 _Static_assert(sizeof(struct ms_event_loss_counter) == 8, "ms_event_loss_counter");
 _Static_assert(sizeof(struct ms_rate_limit_state) == 16, "ms_rate_limit_state");

@@ -10,17 +10,22 @@
 #include <bpf/bpf_helpers.h>
 #include "microseg_abi.h"
 
-#ifndef MS_MAX_VERDICT_COUNTERS
-#define MS_MAX_VERDICT_COUNTERS 4096
-#endif
 #ifndef MS_MAX_RULES
 #define MS_MAX_RULES 65536
 #endif
 
+/* Written by user space when it attaches to an interface. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, MS_MAX_VERDICT_COUNTERS);
-	__type(key, struct ms_verdict_counter_key);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MS_MAX_IFINDEX);
+	__type(key, __u32);
+	__type(value, struct ms_interface_slot);
+} ms_interface_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MS_VERDICT_COUNTER_ENTRIES);
+	__type(key, __u32);
 	__type(value, struct ms_traffic_counter);
 } ms_verdict_counters SEC(".maps");
 
@@ -35,22 +40,18 @@ struct {
 static __always_inline void ms_count_verdict(__u32 ifindex, __u8 direction, __u8 verdict,
 					     __u8 reason, __u32 bytes)
 {
-	struct ms_verdict_counter_key key = {
-		.ifindex = ifindex,
-		.direction = direction,
-		.verdict = verdict,
-		.reason = reason,
-	};
-	struct ms_traffic_counter *counter = bpf_map_lookup_elem(&ms_verdict_counters, &key);
+	struct ms_interface_slot *interface = bpf_map_lookup_elem(&ms_interface_slots, &ifindex);
+	__u32 slot = interface ? interface->slot : 0;
+	__u32 index;
+	struct ms_traffic_counter *counter;
 
+	if (slot >= MS_MAX_INTERFACE_SLOTS)
+		slot = 0;
+	index = MS_VERDICT_COUNTER_INDEX(slot, direction & 1, verdict, reason);
+	counter = bpf_map_lookup_elem(&ms_verdict_counters, &index);
 	if (counter) {
 		counter->packets++;
 		counter->bytes += bytes;
-	} else {
-		struct ms_traffic_counter first = { .packets = 1, .bytes = bytes };
-
-		/* Fails only when the map is full; a missing counter never blocks a packet. */
-		bpf_map_update_elem(&ms_verdict_counters, &key, &first, BPF_NOEXIST);
 	}
 }
 

@@ -83,11 +83,18 @@ static __always_inline void ms_judge_later_fragment(const struct ms_packet *p, _
 	o->rule_id = 0;
 }
 
-/* Fills the event fields that describe the flow; kind, verdict and counts come later. */
-static __always_inline void ms_describe_flow(struct ms_flow_event *ev, const struct ms_conntrack_key *key,
-					     const struct ms_packet *p, __u32 local_identity,
-					     __u32 ifindex, __u32 generation, __u8 direction)
+/* The CPU's event record, filled with what describes the flow; kind, verdict and counts
+ * come later. NULL only if the scratch map is missing, and then nothing is reported. */
+static __always_inline struct ms_flow_event *
+ms_describe_flow(const struct ms_conntrack_key *key, const struct ms_packet *p,
+		 __u32 local_identity, __u32 ifindex, __u32 generation, __u8 direction, __u64 now)
 {
+	struct ms_flow_event *ev = ms_event_record();
+
+	if (!ev)
+		return NULL;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->timestamp_ns = now;
 	ev->local_addr = key->local_addr;
 	ev->remote_addr = key->remote_addr;
 	ev->local_port = key->local_port;
@@ -100,11 +107,14 @@ static __always_inline void ms_describe_flow(struct ms_flow_event *ev, const str
 	ev->direction = direction;
 	ev->tcp_flags = p->tcp_flags;
 	ev->policy_port = ms_policy_port_of(p);
+	return ev;
 }
 
 static __always_inline int ms_report(struct ms_flow_event *ev, __u8 kind, __u8 verdict,
 				     __u8 reason, __u32 rule_id, __u64 packets, __u64 bytes)
 {
+	if (!ev)
+		return 0;
 	ev->kind = kind;
 	ev->verdict = verdict;
 	ev->reason = reason;
@@ -133,28 +143,55 @@ static __always_inline void ms_decide(__u32 slot, const struct ms_endpoint_value
 }
 
 static __always_inline void ms_conntrack_insert(const struct ms_conntrack_key *key,
-						const struct ms_flow_event *ev, __u8 verdict,
-						__u32 rule_id, __u32 bytes, __u64 now)
+						const struct ms_packet *p, __u8 direction,
+						__u32 generation, __u32 local_identity,
+						__u32 remote_identity, __u32 ifindex, __u16 policy_port,
+						__u8 verdict, __u32 rule_id, __u32 bytes, __u64 now)
 {
 	struct ms_conntrack_entry entry = {
 		.last_seen_ns = now,
 		.packets = 1,
 		.bytes = bytes,
-		.generation = ev->policy_generation,
+		.generation = generation,
 		.rule_id = rule_id,
-		.local_identity = ev->local_identity,
-		.remote_identity = ev->remote_identity,
-		.ifindex = ev->ifindex,
-		.policy_port = ev->policy_port,
-		.origin_direction = ev->direction,
+		.local_identity = local_identity,
+		.remote_identity = remote_identity,
+		.ifindex = ifindex,
+		.policy_port = policy_port,
+		.origin_direction = direction,
 		.verdict = verdict,
 	};
 
-	if (ev->direction == MS_DIRECTION_INGRESS)
-		entry.tcp_flags_remote = ev->tcp_flags;
+	if (direction == MS_DIRECTION_INGRESS)
+		entry.tcp_flags_remote = p->tcp_flags;
 	else
-		entry.tcp_flags_local = ev->tcp_flags;
+		entry.tcp_flags_local = p->tcp_flags;
 	bpf_map_update_elem(&ms_conntrack, key, &entry, BPF_ANY);
+}
+
+/* A packet of a flow admitted under the live policy: count it, notice its end. */
+static __always_inline void ms_account_tracked(struct ms_conntrack_entry *entry,
+					       const struct ms_conntrack_key *key,
+					       const struct ms_packet *p, __u8 direction,
+					       const struct ms_slot_config *config, __u32 ifindex,
+					       __u32 bytes, __u64 now, struct ms_outcome *o)
+{
+	if (ms_conntrack_account(entry, p, direction, bytes, now)) {
+		struct ms_flow_event *ev = ms_describe_flow(key, p, entry->local_identity, ifindex,
+							    config->generation,
+							    entry->origin_direction, now);
+
+		if (ev) {
+			ev->policy_port = entry->policy_port;
+			ev->remote_identity = entry->remote_identity;
+			ev->tcp_flags = entry->tcp_flags_local | entry->tcp_flags_remote;
+			ms_report(ev, MS_EVENT_FLOW_END, entry->verdict, MS_REASON_ESTABLISHED,
+				  entry->rule_id, entry->packets, entry->bytes);
+		}
+	}
+	o->verdict = entry->verdict;
+	o->reason = MS_REASON_ESTABLISHED;
+	o->rule_id = entry->rule_id;
 }
 
 /* A packet of a tracked flow. Under a newer policy generation the flow is judged again as
@@ -163,21 +200,22 @@ static __always_inline void ms_judge_tracked(struct ms_conntrack_entry *entry,
 					     struct ms_conntrack_key *key,
 					     const struct ms_packet *p, __u8 direction, __u32 slot,
 					     const struct ms_slot_config *config,
-					     const struct ms_endpoint_value *ep,
-					     struct ms_flow_event *ev, __u32 bytes, __u64 now,
-					     struct ms_outcome *o)
+					     const struct ms_endpoint_value *ep, __u32 ifindex,
+					     __u32 bytes, __u64 now, struct ms_outcome *o)
 {
-	ev->direction = entry->origin_direction;
-	ev->policy_port = entry->policy_port;
-	ev->remote_identity = entry->remote_identity;
-
 	if (entry->generation != config->generation) {
+		struct ms_flow_event *ev = ms_describe_flow(key, p, ep->identity, ifindex,
+							    config->generation,
+							    entry->origin_direction, now);
 		struct ms_decision d = {};
 		__u32 remote_identity = ms_lookup_remote_identity(slot, &key->remote_addr, config);
 
 		ms_decide(slot, ep, remote_identity, entry->origin_direction, key->protocol,
 			  entry->policy_port, &d);
-		ev->remote_identity = remote_identity;
+		if (ev) {
+			ev->policy_port = entry->policy_port;
+			ev->remote_identity = remote_identity;
+		}
 		if (d.action == MS_ACTION_DENY && ep->mode == MS_MODE_ENFORCE) {
 			ms_report(ev, MS_EVENT_FLOW_END, MS_VERDICT_DENY, MS_REASON_POLICY_REVOKED,
 				  d.rule_id, entry->packets, entry->bytes);
@@ -199,58 +237,34 @@ static __always_inline void ms_judge_tracked(struct ms_conntrack_entry *entry,
 				  MS_REASON_POLICY_REVOKED, d.rule_id, 1, bytes);
 		}
 	}
-	if (ms_conntrack_account(entry, p, direction, bytes, now)) {
-		ev->tcp_flags = entry->tcp_flags_local | entry->tcp_flags_remote;
-		ms_report(ev, MS_EVENT_FLOW_END, entry->verdict, MS_REASON_ESTABLISHED,
-			  entry->rule_id, entry->packets, entry->bytes);
-	}
-	o->verdict = entry->verdict;
-	o->reason = MS_REASON_ESTABLISHED;
-	o->rule_id = entry->rule_id;
+	ms_account_tracked(entry, key, p, direction, config, ifindex, bytes, now, o);
 }
 
-/* Conntrack first; a flow it does not know is judged by the policy and, if it may pass
- * (or, in monitor mode, would be denied), tracked from here on. */
-static __always_inline void ms_judge_flow(const struct ms_packet *p, __u8 direction, __u32 slot,
-					  const struct ms_slot_config *config,
-					  const struct ms_endpoint_value *ep, __u32 ifindex,
-					  __u32 bytes, __u64 now, struct ms_outcome *o)
+/* A TCP SYN without ACK, RST or FIN: a connection attempt, always judged by the policy. */
+static __always_inline int ms_is_connection_attempt(const struct ms_packet *p)
 {
-	struct ms_conntrack_key key = {};
-	struct ms_conntrack_entry *entry;
-	struct ms_flow_event ev = {};
+	return p->protocol == IPPROTO_TCP &&
+	       (p->tcp_flags & (MS_TCP_SYN | MS_TCP_ACK | MS_TCP_RST | MS_TCP_FIN)) == MS_TCP_SYN;
+}
+
+/* A flow conntrack does not know (or that a SYN starts afresh): judged by the policy and,
+ * if it may pass (or, in monitor mode, would be denied), tracked from here on. */
+static __always_inline void ms_judge_new_flow(const struct ms_packet *p, struct ms_conntrack_key *key,
+					      __u8 direction, __u32 slot,
+					      const struct ms_slot_config *config,
+					      const struct ms_endpoint_value *ep, __u32 ifindex,
+					      __u32 bytes, __u64 now, struct ms_outcome *o)
+{
+	__u32 remote_identity = ms_lookup_remote_identity(slot, &key->remote_addr, config);
+	__u16 policy_port = ms_policy_port_of(p);
+	struct ms_flow_event *ev;
 	struct ms_decision d = {};
 	int trackable;
 
-	if (p->icmp_error) {
-		ms_conntrack_key_of_quote(p, direction, &key);
-		entry = bpf_map_lookup_elem(&ms_conntrack, &key);
-		/* Related only to a flow currently allowed under this very policy. */
-		if (entry && entry->verdict == MS_VERDICT_ALLOW &&
-		    entry->generation == config->generation &&
-		    !ms_conntrack_expired(entry, key.protocol, now)) {
-			o->verdict = MS_VERDICT_ALLOW;
-			o->reason = MS_REASON_RELATED;
-			o->rule_id = entry->rule_id;
-			return;
-		}
-	}
-
-	ms_conntrack_key_of(p, direction, &key);
-	ms_describe_flow(&ev, &key, p, ep->identity, ifindex, config->generation, direction);
-
-	entry = bpf_map_lookup_elem(&ms_conntrack, &key);
-	if (entry && ms_conntrack_expired(entry, p->protocol, now)) {
-		bpf_map_delete_elem(&ms_conntrack, &key);
-		entry = NULL;
-	}
-	if (entry) {
-		ms_judge_tracked(entry, &key, p, direction, slot, config, ep, &ev, bytes, now, o);
-		return;
-	}
-
-	ev.remote_identity = ms_lookup_remote_identity(slot, &key.remote_addr, config);
-	ms_decide(slot, ep, ev.remote_identity, direction, p->protocol, ev.policy_port, &d);
+	ms_decide(slot, ep, remote_identity, direction, p->protocol, policy_port, &d);
+	ev = ms_describe_flow(key, p, ep->identity, ifindex, config->generation, direction, now);
+	if (ev)
+		ev->remote_identity = remote_identity;
 	o->rule_id = d.rule_id;
 	o->reason = d.reason;
 	/* ICMP errors and stray RSTs are not flows: judged, never tracked. */
@@ -259,21 +273,25 @@ static __always_inline void ms_judge_flow(const struct ms_packet *p, __u8 direct
 	if (d.action == MS_ACTION_ALLOW) {
 		o->verdict = MS_VERDICT_ALLOW;
 		if (trackable) {
-			ms_conntrack_insert(&key, &ev, MS_VERDICT_ALLOW, d.rule_id, bytes, now);
-			ms_report(&ev, MS_EVENT_NEW_FLOW, MS_VERDICT_ALLOW, d.reason, d.rule_id, 1, bytes);
+			ms_conntrack_insert(key, p, direction, config->generation, ep->identity,
+					    remote_identity, ifindex, policy_port, MS_VERDICT_ALLOW,
+					    d.rule_id, bytes, now);
+			ms_report(ev, MS_EVENT_NEW_FLOW, MS_VERDICT_ALLOW, d.reason, d.rule_id, 1, bytes);
 		}
 		return;
 	}
 	if (ep->mode == MS_MODE_ENFORCE) {
 		o->verdict = MS_VERDICT_DENY;
-		ms_report(&ev, MS_EVENT_DENY, MS_VERDICT_DENY, d.reason, d.rule_id, 1, bytes);
+		ms_report(ev, MS_EVENT_DENY, MS_VERDICT_DENY, d.reason, d.rule_id, 1, bytes);
 		return;
 	}
 	/* Monitor: passes, tracked so the flow is reported once, not once per packet. */
 	o->verdict = MS_VERDICT_WOULD_DENY;
 	if (trackable)
-		ms_conntrack_insert(&key, &ev, MS_VERDICT_WOULD_DENY, d.rule_id, bytes, now);
-	ms_report(&ev, MS_EVENT_WOULD_DENY, MS_VERDICT_WOULD_DENY, d.reason, d.rule_id, 1, bytes);
+		ms_conntrack_insert(key, p, direction, config->generation, ep->identity,
+				    remote_identity, ifindex, policy_port, MS_VERDICT_WOULD_DENY,
+				    d.rule_id, bytes, now);
+	ms_report(ev, MS_EVENT_WOULD_DENY, MS_VERDICT_WOULD_DENY, d.reason, d.rule_id, 1, bytes);
 }
 
 /* What the entry point knows besides the parsed packet. */
@@ -294,6 +312,9 @@ __noinline int ms_judge_packet(const struct ms_packet *p, const struct ms_packet
 {
 	struct ms_endpoint_value fallback = {};
 	const struct ms_endpoint_value *ep;
+	struct ms_conntrack_key key = {};
+	struct ms_conntrack_entry *entry;
+	const struct ms_addr *local;
 	struct ms_slot_config *config;
 	struct ms_outcome o = {};
 	__u32 slot, ifindex, bytes;
@@ -317,23 +338,63 @@ __noinline int ms_judge_packet(const struct ms_packet *p, const struct ms_packet
 				 ms_unjudgeable_verdict(config->unattributed_mode),
 				 MS_REASON_MALFORMED, 0);
 
-	ep = ms_lookup_endpoint(slot, direction == MS_DIRECTION_INGRESS ? &p->dst : &p->src, config,
-				&fallback);
-	if (ep->mode == MS_MODE_OFF)
-		return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED,
-				 MS_REASON_ENDPOINT_OFF, 0);
-	if (parsed == MS_PARSE_MALFORMED)
+	local = direction == MS_DIRECTION_INGRESS ? &p->dst : &p->src;
+	if (parsed == MS_PARSE_MALFORMED) {
+		ep = ms_lookup_endpoint(slot, local, config, &fallback);
+		if (ep->mode == MS_MODE_OFF)
+			return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED,
+					 MS_REASON_ENDPOINT_OFF, 0);
 		return ms_finish(ifindex, direction, bytes, ms_unjudgeable_verdict(ep->mode),
 				 MS_REASON_MALFORMED, 0);
+	}
 	if (ms_is_neighbor_discovery(p))
 		return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED,
 				 MS_REASON_NEIGHBOR_DISCOVERY, 0);
 
 	now = bpf_ktime_get_coarse_ns();
 	if (p->fragment == MS_FRAGMENT_LATER) {
+		ep = ms_lookup_endpoint(slot, local, config, &fallback);
+		if (ep->mode == MS_MODE_OFF)
+			return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED,
+					 MS_REASON_ENDPOINT_OFF, 0);
 		ms_judge_later_fragment(p, ep->mode, now, &o);
+		return ms_finish(ifindex, direction, bytes, o.verdict, o.reason, o.rule_id);
+	}
+
+	if (p->icmp_error) {
+		ms_conntrack_key_of_quote(p, direction, &key);
+		entry = bpf_map_lookup_elem(&ms_conntrack, &key);
+		/* Related only to a flow currently allowed under this very policy. */
+		if (entry && entry->verdict == MS_VERDICT_ALLOW &&
+		    entry->generation == config->generation &&
+		    !ms_conntrack_expired(entry, key.protocol, now))
+			return ms_finish(ifindex, direction, bytes, MS_VERDICT_ALLOW,
+					 MS_REASON_RELATED, entry->rule_id);
+	}
+
+	/* Conntrack before the endpoint: a flow admitted under the live policy needs nothing
+	 * else (its endpoint's mode cannot have changed without a new generation). */
+	ms_conntrack_key_of(p, direction, &key);
+	entry = NULL;
+	if (!ms_is_connection_attempt(p)) {
+		entry = bpf_map_lookup_elem(&ms_conntrack, &key);
+		if (entry && ms_conntrack_expired(entry, p->protocol, now)) {
+			bpf_map_delete_elem(&ms_conntrack, &key);
+			entry = NULL;
+		}
+	}
+	if (entry && entry->generation == config->generation) {
+		ms_account_tracked(entry, &key, p, direction, config, ifindex, bytes, now, &o);
 	} else {
-		ms_judge_flow(p, direction, slot, config, ep, ifindex, bytes, now, &o);
+		ep = ms_lookup_endpoint(slot, local, config, &fallback);
+		if (ep->mode == MS_MODE_OFF)
+			return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED,
+					 MS_REASON_ENDPOINT_OFF, 0);
+		if (entry)
+			ms_judge_tracked(entry, &key, p, direction, slot, config, ep, ifindex, bytes,
+					 now, &o);
+		else
+			ms_judge_new_flow(p, &key, direction, slot, config, ep, ifindex, bytes, now, &o);
 		if (p->fragment == MS_FRAGMENT_FIRST)
 			ms_fragment_remember(p, o.verdict, o.rule_id, now);
 	}

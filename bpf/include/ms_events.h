@@ -16,9 +16,6 @@
 #ifndef MS_EVENT_RING_BYTES
 #define MS_EVENT_RING_BYTES (4 * 1024 * 1024)
 #endif
-#ifndef MS_MAX_RATE_LIMITED_REMOTES
-#define MS_MAX_RATE_LIMITED_REMOTES 16384
-#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -32,12 +29,42 @@ struct {
 	__type(value, struct ms_event_loss_counter);
 } ms_event_losses SEC(".maps");
 
+/* Shared, not per-CPU, so a source is limited as a whole however its packets spread over
+ * cores; the races between cores on one bucket only blur the count a little. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MS_MAX_RATE_LIMITED_REMOTES);
-	__type(key, struct ms_addr);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MS_RATE_LIMIT_BUCKETS);
+	__type(key, __u32);
 	__type(value, struct ms_rate_limit_state);
 } ms_event_rate_limit SEC(".maps");
+
+/* The remote's bucket: the address folded to 32 bits, then Fibonacci hashing, whose high
+ * bits spread neighbouring addresses (a scan of a subnet) over different buckets. */
+static __always_inline __u32 ms_rate_limit_bucket(const struct ms_addr *remote)
+{
+	const __u32 *w = (const __u32 *)remote->bytes;
+	__u32 folded = w[0] ^ w[1] ^ w[2] ^ w[3];
+
+	return (folded * 2654435761u) >> (32 - 14);
+}
+_Static_assert(MS_RATE_LIMIT_BUCKETS == 1 << 14, "the bucket hash keeps 14 bits");
+
+/* Room for one event record per CPU, off the 512-byte stack. Safe to share between the
+ * programs: XDP runs in softirq and TC with bottom halves disabled, so on one CPU neither
+ * interrupts the other mid-packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ms_flow_event);
+} ms_event_scratch SEC(".maps");
+
+static __always_inline struct ms_flow_event *ms_event_record(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ms_event_scratch, &zero);
+}
 
 static __always_inline void ms_count_event_loss(__u32 reason)
 {
@@ -49,21 +76,20 @@ static __always_inline void ms_count_event_loss(__u32 reason)
 
 /* Takes a token from the remote's bucket. Returns 1 (deliver; *suppressed says how many
  * were held back before) or 0 (hold back, counted). */
-static __always_inline int ms_rate_limit_take(const struct ms_addr *remote, __u32 *suppressed)
+static __always_inline int ms_rate_limit_take(const struct ms_addr *remote, __u64 now,
+					      __u32 *suppressed)
 {
-	__u64 now = bpf_ktime_get_coarse_ns();
-	struct ms_rate_limit_state *state = bpf_map_lookup_elem(&ms_event_rate_limit, remote);
+	__u32 bucket = ms_rate_limit_bucket(remote);
+	struct ms_rate_limit_state *state = bpf_map_lookup_elem(&ms_event_rate_limit, &bucket);
 	__u64 elapsed, refill;
 
 	*suppressed = 0;
-	if (!state) {
-		struct ms_rate_limit_state fresh = {
-			.refilled_ns = now,
-			.tokens = ms_event_burst > 0 ? ms_event_burst - 1 : 0,
-		};
-
-		bpf_map_update_elem(&ms_event_rate_limit, remote, &fresh, BPF_ANY);
-		return 1;
+	if (!state)
+		return 0;
+	/* A bucket never used starts full. */
+	if (!state->refilled_ns) {
+		state->refilled_ns = now;
+		state->tokens = ms_event_burst;
 	}
 	elapsed = now - state->refilled_ns;
 	/* Past a full burst's worth of time the bucket is simply full; capping also keeps
@@ -89,7 +115,7 @@ static __always_inline int ms_rate_limit_take(const struct ms_addr *remote, __u3
 }
 
 /*
- * Sends one event, built by the caller with every field but the timestamp. Deny and
+ * Sends one event, built by the caller with every field, the timestamp included. Deny and
  * would-deny events (rate_limited != 0) pass the remote's token bucket first. Never blocks:
  * a full ring is counted. Returns 1 if delivered, else 0. A global function, so the
  * verifier checks it once however many places report events.
@@ -99,9 +125,8 @@ __noinline int ms_emit_event(struct ms_flow_event *e, __u32 rate_limited)
 	if (!e)
 		return 0;
 	e->suppressed = 0;
-	if (rate_limited && !ms_rate_limit_take(&e->remote_addr, &e->suppressed))
+	if (rate_limited && !ms_rate_limit_take(&e->remote_addr, e->timestamp_ns, &e->suppressed))
 		return 0;
-	e->timestamp_ns = bpf_ktime_get_ns();
 	if (bpf_ringbuf_output(&ms_events, e, sizeof(*e), 0)) {
 		ms_count_event_loss(MS_EVENT_LOSS_RING_FULL);
 		return 0;

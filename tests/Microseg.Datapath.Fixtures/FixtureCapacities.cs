@@ -19,8 +19,6 @@ public static class FixtureCapacities
         Rules = 128,
         ConntrackEntries = 1024,
         FragmentEntries = 64,
-        VerdictCounterKeys = 256,
-        RateLimitedRemotes = 256,
         EventRingBytes = 256 * 1024,
     };
 }

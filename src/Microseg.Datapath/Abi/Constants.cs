@@ -10,9 +10,13 @@ public static class AbiConstants
     public const byte ProtocolAny = 0;
     public const int MaxPortRanges = 16;
     public const int SlotCount = 2;
-    public const int VerdictCount = 5;
-    public const int ReasonCount = 12;
+    public const uint VerdictCount = 5;
+    public const uint ReasonCount = 12;
     public const int EventLossCount = 2;
+    public const uint MaxInterfaceSlots = 64;
+    public const uint MaxIfindex = 65536;
+    public const uint VerdictCounterEntries = MaxInterfaceSlots * 2 * VerdictCount * ReasonCount;
+    public const uint RateLimitBuckets = 16384;
 }
 
 /// <summary>enum ms_direction.</summary>

@@ -2,21 +2,33 @@ using System.Runtime.InteropServices;
 
 namespace Microseg.Datapath.Abi;
 
-/// <summary>Mirrors <c>struct ms_verdict_counter_key</c>.</summary>
-[MirrorsCStruct("ms_verdict_counter_key"), StructLayout(LayoutKind.Sequential)]
-public struct VerdictCounterKey : IEquatable<VerdictCounterKey>
+/// <summary>Mirrors <c>struct ms_interface_slot</c>: value of ms_interface_slots[ifindex].</summary>
+[MirrorsCStruct("ms_interface_slot"), StructLayout(LayoutKind.Sequential)]
+public struct InterfaceSlot
 {
-    public uint Ifindex;
-    public Direction Direction;
-    public Verdict Verdict;
-    public VerdictReason Reason;
-    public byte Pad;
+    /// <summary>1 to <see cref="AbiConstants.MaxInterfaceSlots"/> - 1; 0 for interfaces we did not attach to.</summary>
+    public uint Slot;
+}
 
-    public readonly bool Equals(VerdictCounterKey o) =>
-        Ifindex == o.Ifindex && Direction == o.Direction && Verdict == o.Verdict && Reason == o.Reason;
-    public override readonly bool Equals(object? obj) => obj is VerdictCounterKey o && Equals(o);
-    public override readonly int GetHashCode() => HashCode.Combine(Ifindex, Direction, Verdict, Reason);
-    public override readonly string ToString() => $"if{Ifindex}/{Direction}/{Verdict}/{Reason}";
+/// <summary>
+/// What one verdict counter counts: an index into ms_verdict_counters, decoded. Not an ABI
+/// struct: the kernel computes the index (MS_VERDICT_COUNTER_INDEX) and this mirrors that.
+/// </summary>
+public readonly record struct VerdictCounterKey(uint InterfaceSlot, Direction Direction, Verdict Verdict, VerdictReason Reason)
+{
+    public uint Index => ((InterfaceSlot * 2 + (uint)Direction) * AbiConstants.VerdictCount + (uint)Verdict)
+                         * AbiConstants.ReasonCount + (uint)Reason;
+
+    public static VerdictCounterKey FromIndex(uint index)
+    {
+        var reason = index % AbiConstants.ReasonCount;
+        index /= AbiConstants.ReasonCount;
+        var verdict = index % AbiConstants.VerdictCount;
+        index /= AbiConstants.VerdictCount;
+        return new VerdictCounterKey(index / 2, (Direction)(index % 2), (Verdict)verdict, (VerdictReason)reason);
+    }
+
+    public override string ToString() => $"slot{InterfaceSlot}/{Direction}/{Verdict}/{Reason}";
 }
 
 /// <summary>Mirrors <c>struct ms_traffic_counter</c>: one CPU's share of a counter.</summary>

@@ -6,7 +6,7 @@ namespace Microseg.Datapath.Abi;
 [MirrorsCStruct("ms_flow_event"), StructLayout(LayoutKind.Sequential)]
 public struct FlowEvent
 {
-    /// <summary>bpf_ktime_get_ns: CLOCK_MONOTONIC.</summary>
+    /// <summary>bpf_ktime_get_coarse_ns: CLOCK_MONOTONIC_COARSE, within a few ms.</summary>
     public ulong TimestampNs;
     public IpAddress16 LocalAddr;
     public IpAddress16 RemoteAddr;

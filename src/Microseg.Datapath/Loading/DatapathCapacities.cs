@@ -17,8 +17,6 @@ public sealed record DatapathCapacities
     public uint Rules { get; init; } = 65536;
     public uint ConntrackEntries { get; init; } = 262144;
     public uint FragmentEntries { get; init; } = 8192;
-    public uint VerdictCounterKeys { get; init; } = 4096;
-    public uint RateLimitedRemotes { get; init; } = 16384;
     /// <summary>Ring buffer size: a power of two, at least a page.</summary>
     public uint EventRingBytes { get; init; } = 4 * 1024 * 1024;
 
@@ -37,8 +35,6 @@ public sealed record DatapathCapacities
         yield return (MapNames.RuleCounters, Rules);
         yield return (MapNames.Conntrack, ConntrackEntries);
         yield return (MapNames.Fragments, FragmentEntries);
-        yield return (MapNames.VerdictCounters, VerdictCounterKeys);
-        yield return (MapNames.EventRateLimit, RateLimitedRemotes);
         yield return (MapNames.Events, EventRingBytes);
     }
 }

@@ -11,6 +11,8 @@ public sealed class LoadedDatapath : IDisposable
 {
     private readonly BpfObject _ingressObject;
     private readonly BpfObject _egressObject;
+    // Interface counter slots handed out so far; slot 0 counts interfaces without one.
+    private uint _lastInterfaceSlot;
 
     /// <summary>The XDP program judging arriving packets.</summary>
     public BpfProgram Ingress { get; }
@@ -106,15 +108,18 @@ public sealed class LoadedDatapath : IDisposable
 
     /// <summary>
     /// Attaches ingress (XDP) and egress (TC clsact) to an interface of the calling thread's
-    /// network namespace.
+    /// network namespace, and gives it counters of its own. Interfaces share counter slots
+    /// by ifindex, so two namespaces' interfaces with one ifindex count together.
     /// </summary>
     public DatapathAttachment Attach(int ifindex, XdpAttachMode mode, Action<string>? log = null)
     {
+        var slot = Math.Min(++_lastInterfaceSlot, Abi.AbiConstants.MaxInterfaceSlots - 1);
+        Maps.AssignInterfaceSlot(ifindex, slot);
         var xdpMode = Xdp.Attach(ifindex, Ingress, mode, log);
         try
         {
             var tc = Tc.AttachEgress(ifindex, Egress);
-            return new DatapathAttachment(ifindex, xdpMode, tc);
+            return new DatapathAttachment(ifindex, xdpMode, tc, slot);
         }
         catch
         {

@@ -14,6 +14,8 @@ public static class MapNames
     public const string Conntrack = "ms_conntrack";
     public const string Fragments = "ms_fragments";
     public const string VerdictCounters = "ms_verdict_counters";
+    public const string InterfaceSlots = "ms_interface_slots";
+    public const string EventScratch = "ms_event_scratch";
     public const string RuleCounters = "ms_rule_counters";
     public const string EventLosses = "ms_event_losses";
     public const string EventRateLimit = "ms_event_rate_limit";
@@ -25,8 +27,8 @@ public static class MapNames
     public static readonly string[] Shared =
     [
         Control, SlotConfig, LocalEndpoints, RemoteHosts, RemotePrefixes, Policy, PolicyPorts,
-        PolicyRanges, Conntrack, Fragments, VerdictCounters, RuleCounters, EventLosses,
-        EventRateLimit, Events, RcuBarrier, RcuBarrierToken,
+        PolicyRanges, Conntrack, Fragments, InterfaceSlots, VerdictCounters, RuleCounters,
+        EventLosses, EventRateLimit, EventScratch, Events, RcuBarrier, RcuBarrierToken,
     ];
 
     public const string IngressProgram = "ms_xdp_ingress";

@@ -20,10 +20,13 @@ public sealed class DatapathMaps
     public BpfMap<PolicyKey, PolicyRanges> PolicyRanges { get; }
     public BpfMap<ConntrackKey, ConntrackEntry> Conntrack { get; }
     public BpfMap<FragmentKey, FragmentValue> Fragments { get; }
-    public BpfMap<VerdictCounterKey, TrafficCounter> VerdictCounters { get; }
+    public BpfMap<uint, InterfaceSlot> InterfaceSlots { get; }
+    /// <summary>Indexed by <see cref="VerdictCounterKey.Index"/>.</summary>
+    public BpfMap<uint, TrafficCounter> VerdictCounters { get; }
     public BpfMap<uint, TrafficCounter> RuleCounters { get; }
     public BpfMap<uint, EventLossCounter> EventLosses { get; }
-    public BpfMap<IpAddress16, RateLimitState> EventRateLimit { get; }
+    /// <summary>Token buckets indexed by a hash of the remote address.</summary>
+    public BpfMap<uint, RateLimitState> EventRateLimit { get; }
     /// <summary>The ring buffer of <see cref="FlowEvent"/> records.</summary>
     public BpfMap Events { get; }
     public BpfMap<uint, int> RcuBarrier { get; }
@@ -41,10 +44,11 @@ public sealed class DatapathMaps
         PolicyRanges = map(MapNames.PolicyRanges).As<PolicyKey, PolicyRanges>();
         Conntrack = map(MapNames.Conntrack).As<ConntrackKey, ConntrackEntry>();
         Fragments = map(MapNames.Fragments).As<FragmentKey, FragmentValue>();
-        VerdictCounters = map(MapNames.VerdictCounters).As<VerdictCounterKey, TrafficCounter>();
+        InterfaceSlots = map(MapNames.InterfaceSlots).As<uint, InterfaceSlot>();
+        VerdictCounters = map(MapNames.VerdictCounters).As<uint, TrafficCounter>();
         RuleCounters = map(MapNames.RuleCounters).As<uint, TrafficCounter>();
         EventLosses = map(MapNames.EventLosses).As<uint, EventLossCounter>();
-        EventRateLimit = map(MapNames.EventRateLimit).As<IpAddress16, RateLimitState>();
+        EventRateLimit = map(MapNames.EventRateLimit).As<uint, RateLimitState>();
         Events = map(MapNames.Events);
         RcuBarrier = map(MapNames.RcuBarrier).As<uint, int>();
         RcuBarrierToken = map(MapNames.RcuBarrierToken);
@@ -59,17 +63,30 @@ public sealed class DatapathMaps
     /// </summary>
     public void WaitForRunningPrograms() => RcuBarrier.UpdateFd(0, RcuBarrierToken.Fd);
 
-    /// <summary>Every verdict counter, summed over CPUs.</summary>
+    /// <summary>Every verdict counter that has counted anything, summed over CPUs.</summary>
     public Dictionary<VerdictCounterKey, TrafficCounter> ReadVerdictCounters()
     {
         var result = new Dictionary<VerdictCounterKey, TrafficCounter>();
         Span<TrafficCounter> perCpu = new TrafficCounter[BpfMap.PossibleCpuCount];
-        foreach (var key in VerdictCounters.Keys)
+        for (uint index = 0; index < AbiConstants.VerdictCounterEntries; index++)
         {
-            if (VerdictCounters.TryLookupPerCpu(key, perCpu))
-                result[key] = Sum(perCpu);
+            if (VerdictCounters.TryLookupPerCpu(index, perCpu) && Sum(perCpu) is { Packets: > 0 } total)
+                result[VerdictCounterKey.FromIndex(index)] = total;
         }
         return result;
+    }
+
+    /// <summary>
+    /// Gives an interface its own counters: ifindex to slot (1 to 63). Interfaces without a
+    /// slot, or with an ifindex past <see cref="AbiConstants.MaxIfindex"/>, count in slot 0.
+    /// </summary>
+    public void AssignInterfaceSlot(int ifindex, uint slot)
+    {
+        if (slot == 0 || slot >= AbiConstants.MaxInterfaceSlots)
+            throw new ArgumentOutOfRangeException(nameof(slot), slot, $"interface slots run from 1 to {AbiConstants.MaxInterfaceSlots - 1}");
+        if ((uint)ifindex >= AbiConstants.MaxIfindex)
+            return;
+        InterfaceSlots.Update((uint)ifindex, new InterfaceSlot { Slot = slot });
     }
 
     /// <summary>One rule's packets and bytes, summed over CPUs.</summary>
