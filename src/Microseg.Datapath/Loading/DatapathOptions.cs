@@ -8,6 +8,8 @@ public sealed record DatapathOptions
 
     public DatapathCapacities Capacities { get; init; } = DatapathCapacities.Default;
 
+    public DatapathTuning Tuning { get; init; } = DatapathTuning.Default;
+
     /// <summary>
     /// bpffs directory for maps and programs. Maps already pinned there are adopted (state,
     /// conntrack included, survives a restart); null pins nothing (tests, benchmarks).

@@ -51,10 +51,12 @@ public sealed class LoadedDatapath : IDisposable
             ingress = BpfObject.Open(ObjectPath(options, MapNames.IngressObjectFile));
             foreach (var (map, size) in options.Capacities.MapSizes())
                 ingress.SetMapMaxEntries(map, size);
+            options.Tuning.ApplyTo(ingress);
             var adopted = options.PinDirectory is { } pins && ReusePinnedMaps(ingress, pins);
             ingress.Load();
 
             egress = BpfObject.Open(ObjectPath(options, MapNames.EgressObjectFile));
+            options.Tuning.ApplyTo(egress);
             foreach (var name in MapNames.Shared)
                 egress.ReuseMap(name, ingress.GetMap(name));
             egress.Load();

@@ -1,0 +1,43 @@
+using Microseg.Bpf;
+
+namespace Microseg.Datapath.Loading;
+
+/// <summary>
+/// Settings the programs read as constants: written into their read-only data between open
+/// and load (bpf/include/ms_config.h), so they cost nothing per packet. The defaults are the
+/// header's.
+/// </summary>
+public sealed record DatapathTuning
+{
+    /// <summary>Idle time before an established TCP flow is forgotten (Cilium's six hours).</summary>
+    public TimeSpan TcpEstablishedTimeout { get; init; } = TimeSpan.FromHours(6);
+    /// <summary>Idle time before a TCP flow that never heard back is forgotten.</summary>
+    public TimeSpan TcpOpeningTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long a flow is kept after FIN both ways or RST, for stragglers.</summary>
+    public TimeSpan ClosedTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Idle time before a UDP, ICMP or other flow is forgotten.</summary>
+    public TimeSpan OtherTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long later fragments follow their first fragment's verdict.</summary>
+    public TimeSpan FragmentTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Deny and would-deny events per second per remote address, after the burst.</summary>
+    public uint EventRatePerSecond { get; init; } = 10;
+    /// <summary>Deny and would-deny events a remote address may send at once.</summary>
+    public uint EventBurst { get; init; } = 20;
+
+    public static DatapathTuning Default { get; } = new();
+
+    /// <summary>Writes every setting into an opened, not yet loaded, object.</summary>
+    public void ApplyTo(BpfObject program)
+    {
+        program.SetReadOnlyGlobal("ms_ct_timeout_tcp_established_ns", Nanoseconds(TcpEstablishedTimeout));
+        program.SetReadOnlyGlobal("ms_ct_timeout_tcp_opening_ns", Nanoseconds(TcpOpeningTimeout));
+        program.SetReadOnlyGlobal("ms_ct_timeout_closed_ns", Nanoseconds(ClosedTimeout));
+        program.SetReadOnlyGlobal("ms_ct_timeout_other_ns", Nanoseconds(OtherTimeout));
+        program.SetReadOnlyGlobal("ms_fragment_timeout_ns", Nanoseconds(FragmentTimeout));
+        program.SetReadOnlyGlobal("ms_event_rate_per_sec", EventRatePerSecond);
+        program.SetReadOnlyGlobal("ms_event_burst", EventBurst);
+    }
+
+    private static ulong Nanoseconds(TimeSpan span) =>
+        span > TimeSpan.Zero ? (ulong)span.Ticks * 100 : throw new ArgumentOutOfRangeException(nameof(span), span, "timeouts must be positive");
+}
