@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Microseg.Policy;
+
+namespace Microseg.Cli;
+
+/// <summary>The <c>policy</c> commands: offline work on a policy file.</summary>
+internal static class PolicyCommands
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var file = new Argument<string>("FILE") { Description = "The policy file (its include directory is read too)." };
+        var format = new Option<string>("--format")
+        {
+            Description = "Output format: text (FILE:LINE:COL: error: message) or json.",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json");
+
+        var check = new Command("check", "Validate a policy file: exit 0 valid (warnings allowed), 1 invalid, 2 unreadable.")
+        {
+            file,
+            format,
+        };
+        check.SetAction(parsed =>
+        {
+            string path = parsed.GetRequiredValue(file);
+            PolicyCheckResult result = PolicyChecker.CheckFile(path);
+            bool json = parsed.GetValue(format) == "json";
+            if (json)
+            {
+                output.WriteLine(CheckOutput.Json(result));
+            }
+            else
+            {
+                CheckOutput.Text(path, result, output);
+            }
+
+            if (result.ReadFailure is not null)
+            {
+                error.WriteLine($"microsegctl: {result.ReadFailure}");
+                return Program.Failure;
+            }
+
+            return result.IsValid ? Program.Success : Program.Invalid;
+        });
+
+        return new Command("policy", "Work with policy files.") { check };
+    }
+}

@@ -1,0 +1,50 @@
+using System.CommandLine;
+
+namespace Microseg.Cli;
+
+/// <summary>
+/// microsegctl: the command line. Exit codes: 0 success, 1 the input is invalid, 2 the command could
+/// not do its job (unreadable file, bad usage, an internal fault), always with one sentence on
+/// stderr and never a stack trace.
+/// </summary>
+public static class Program
+{
+    /// <summary>Exit code when the command succeeded and the input is valid.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code when the input is invalid (the diagnostics say why).</summary>
+    public const int Invalid = 1;
+
+    /// <summary>Exit code when the command could not run: unreadable file, bad usage, internal fault.</summary>
+    public const int Failure = 2;
+
+    private static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs microsegctl with <paramref name="args"/>, writing to the given streams; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            RootCommand root = new("microsegctl: check and inspect Microseg network policies.")
+            {
+                PolicyCommands.Create(output, error),
+            };
+
+            ParseResult parsed = root.Parse(args);
+            var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+            if (parsed.Errors.Count > 0)
+            {
+                error.WriteLine($"microsegctl: {parsed.Errors[0].Message.TrimEnd('.')} (see 'microsegctl --help').");
+                return Failure;
+            }
+
+            return parsed.Invoke(configuration);
+        }
+        catch (Exception e)
+        {
+            // A fault of ours, not the user's: still one sentence, no stack trace.
+            error.WriteLine($"microsegctl: internal error: {e.Message}");
+            return Failure;
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using System.Text.RegularExpressions;
+using Microseg.Policy.Diagnostics;
+using Microseg.Policy.Model;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Microseg.Policy.Loading;
+
+/// <summary>
+/// Reads the main policy file and its includes into a <see cref="PolicyDocument"/>, reporting every
+/// structural problem (syntax, unknown keys, types, bad values) with its file, line and column.
+/// </summary>
+internal sealed partial class PolicyLoader(DiagnosticBag bag)
+{
+    private readonly List<IdentityDefinition> _identities = [];
+    private readonly List<LocalEndpoint> _endpoints = [];
+    private readonly List<PolicyRule> _rules = [];
+    private readonly List<Boundary> _boundaries = [];
+    private readonly List<ManagementAccess> _management = [];
+    private readonly List<string> _files = [];
+    private bool _managementDeclared;
+
+    /// <summary>Parses <paramref name="text"/>, read from <paramref name="path"/>; null when nothing usable was found.</summary>
+    public PolicyDocument? Load(string path, string text)
+    {
+        YamlNode? root = Parse(path, text);
+        if (root is null)
+        {
+            return null;
+        }
+
+        var reader = new NodeReader(bag, path);
+        MappingFields? fields = reader.Fields(root, "the policy file", Vocabulary.MainKeys, "version");
+        if (fields is null)
+        {
+            return null;
+        }
+
+        if (fields.Value("version") is { } versionNode && reader.Text(versionNode, "'version'") is { } version && version != "1")
+        {
+            bag.Error(reader.At(versionNode), $"unsupported version '{version}': this Microseg reads version 1");
+        }
+
+        PolicyDefaults defaults = fields.Value("defaults") is { } d
+            ? Defaults(reader, d)
+            : PolicyDefaults.Standard(SourcePosition.StartOf(path));
+        var sections = new SectionParser(reader, defaults);
+        ReadSections(reader, sections, fields);
+
+        if (fields.Value("include") is { } include && reader.Text(include, "'include'") is { } directory)
+        {
+            Include(path, directory, reader.At(include), defaults);
+        }
+
+        return new PolicyDocument(defaults, _identities, _endpoints, _rules, _boundaries, _management, _managementDeclared, _files);
+    }
+
+    private YamlNode? Parse(string path, string text)
+    {
+        bag.NoteFile(path);
+        _files.Add(path);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            bag.Error(new SourcePosition(path, (int)e.Start.Line, (int)e.Start.Column), $"YAML syntax error: {CleanMessage(e.Message)}");
+            return null;
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            bag.Error(SourcePosition.StartOf(path), "the file is empty", "a policy file starts with 'version: 1'");
+            return null;
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode;
+            bag.Error(new SourcePosition(path, (int)second.Start.Line, (int)second.Start.Column),
+                "a policy file holds one YAML document, but this is a second one", "remove the '---' line or split the file into an include directory");
+        }
+
+        return stream.Documents[0].RootNode;
+    }
+
+    private void ReadSections(NodeReader reader, SectionParser sections, MappingFields fields)
+    {
+        Collect(reader, fields, "identities", sections.Identity, _identities);
+        Collect(reader, fields, "endpoints", sections.Endpoint, _endpoints);
+        Collect(reader, fields, "rules", sections.Rule, _rules);
+        Collect(reader, fields, "boundaries", sections.Boundary, _boundaries);
+        Collect(reader, fields, "management", sections.Management, _management);
+        _managementDeclared |= fields.Has("management");
+    }
+
+    private static void Collect<T>(NodeReader reader, MappingFields fields, string key, Func<YamlNode, T?> parse, List<T> into)
+        where T : class
+    {
+        if (fields.Value(key) is { } node)
+        {
+            into.AddRange(reader.List(node, $"'{key}'").Select(parse).OfType<T>());
+        }
+    }
+
+    private static PolicyDefaults Defaults(NodeReader reader, YamlNode node)
+    {
+        PolicyDefaults standard = PolicyDefaults.Standard(reader.At(node));
+        MappingFields? f = reader.Fields(node, "'defaults'", Vocabulary.DefaultsKeys);
+        if (f is null)
+        {
+            return standard;
+        }
+
+        EndpointMode? mode = f.Value("mode") is { } m ? reader.Choice(m, "mode", Vocabulary.Modes) : null;
+        RuleAction? ingress = f.Value("ingress") is { } i ? reader.Choice(i, "ingress default", Vocabulary.Actions) : null;
+        RuleAction? egress = f.Value("egress") is { } e ? reader.Choice(e, "egress default", Vocabulary.Actions) : null;
+        return new PolicyDefaults(mode ?? standard.Mode, ingress ?? standard.Ingress, egress ?? standard.Egress, f.Position);
+    }
+
+    // conf.d style: every *.yaml / *.yml file of the directory, in ordinal order of name, skipping
+    // hidden files (editors' and configuration managers' temporary files start with a dot).
+    private void Include(string mainPath, string directory, SourcePosition at, PolicyDefaults defaults)
+    {
+        string shown = Path.Combine(Path.GetDirectoryName(mainPath) ?? "", directory);
+        if (!Directory.Exists(shown))
+        {
+            bag.Error(at, $"include directory '{directory}' does not exist (looked for {shown})");
+            return;
+        }
+
+        IEnumerable<string> names = Directory.EnumerateFiles(shown)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(n => !n.StartsWith('.') && (n.EndsWith(".yaml", StringComparison.Ordinal) || n.EndsWith(".yml", StringComparison.Ordinal)))
+            .Order(StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            string file = Path.Combine(shown, name);
+            if (!PolicyFileReader.TryRead(file, out string text, out string failure))
+            {
+                bag.Error(at, $"cannot include {file}: {failure.TrimEnd('.')}");
+                continue;
+            }
+
+            IncludedFile(file, text, defaults);
+        }
+    }
+
+    private void IncludedFile(string file, string text, PolicyDefaults defaults)
+    {
+        YamlNode? root = Parse(file, text);
+        if (root is null)
+        {
+            return;
+        }
+
+        var reader = new NodeReader(bag, file);
+        MappingFields? fields = reader.Fields(root, "an included file", Vocabulary.MainKeys);
+        if (fields is null)
+        {
+            return;
+        }
+
+        foreach (string key in Vocabulary.MainKeys.Except(Vocabulary.IncludedKeys).Where(fields.Has))
+        {
+            bag.Error(reader.At(fields.Key(key)!), $"'{key}' is allowed only in the main policy file");
+        }
+
+        ReadSections(reader, new SectionParser(reader, defaults), fields);
+    }
+
+    // YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: 20) - (Line: …): "; the
+    // position is already in the diagnostic, so it is dropped from the text.
+    private static string CleanMessage(string message) => PositionPrefix().Replace(message, "").TrimEnd('.');
+
+    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
+    private static partial Regex PositionPrefix();
+}

@@ -1,0 +1,225 @@
+using System.Net.Sockets;
+using Microseg.Policy.Diagnostics;
+using Microseg.Policy.Loading;
+using Microseg.Policy.Model;
+
+namespace Microseg.Policy.Validation;
+
+/// <summary>
+/// The checks that need the whole policy: names, addresses and identities across files, what
+/// selectors select, and rules that can never match. Structural problems were found by the loader.
+/// </summary>
+internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document)
+{
+    private readonly List<IdentityDefinition> _all = document.AllIdentities.ToList();
+    private readonly HashSet<string> _identityNames = [.. document.AllIdentities.Select(i => i.Name)];
+
+    public void Validate()
+    {
+        CheckIdentities();
+        CheckEndpoints();
+        CheckNames();
+        foreach (PolicyRule rule in document.Rules)
+        {
+            CheckRule(rule);
+        }
+
+        foreach (Boundary boundary in document.Boundaries)
+        {
+            CheckBoundary(boundary);
+        }
+
+        foreach (ManagementAccess access in document.Management)
+        {
+            // The default 'local' (every endpoint) is not the user's selector; only check a written one.
+            if (!access.Local.Any)
+            {
+                LocalIdentities(access.Local, "'local'");
+            }
+        }
+
+        CheckManagementPresent();
+    }
+
+    private void CheckIdentities()
+    {
+        var byName = new Dictionary<string, IdentityDefinition>();
+        var byAddress = new Dictionary<System.Net.IPNetwork, IdentityDefinition>();
+        foreach (IdentityDefinition identity in document.Identities)
+        {
+            if (!byName.TryAdd(identity.Name, identity))
+            {
+                bag.Error(identity.Position, $"duplicate identity '{identity.Name}': first defined at {byName[identity.Name].Position}");
+            }
+
+            foreach (AddressEntry address in identity.Addresses)
+            {
+                if (!byAddress.TryAdd(address.Network, identity))
+                {
+                    IdentityDefinition owner = byAddress[address.Network];
+                    AddressEntry first = owner.Addresses.First(a => a.Network.Equals(address.Network));
+                    bag.Error(address.Position, $"address {address} is already in identity '{owner.Name}' at {first.Position}",
+                        "an address belongs to one identity; give the shared workloads an identity of their own");
+                }
+            }
+        }
+    }
+
+    private void CheckEndpoints()
+    {
+        var byAddress = new Dictionary<System.Net.IPAddress, LocalEndpoint>();
+        foreach (LocalEndpoint endpoint in document.Endpoints)
+        {
+            if (endpoint.Identity == IdentityDefinition.WorldName)
+            {
+                bag.Error(endpoint.IdentityPosition, "an endpoint cannot be 'world': world is every address no identity claims");
+            }
+            else
+            {
+                KnownIdentity(endpoint.Identity, endpoint.IdentityPosition);
+            }
+
+            foreach (AddressEntry address in endpoint.Addresses)
+            {
+                if (!byAddress.TryAdd(address.Network.BaseAddress, endpoint))
+                {
+                    bag.Error(address.Position, $"local address {address} already belongs to the endpoint at {byAddress[address.Network.BaseAddress].Position}");
+                }
+            }
+        }
+    }
+
+    // Rules, boundaries and management entries share one namespace: their names are what events
+    // and metrics show, so each must say which one acted.
+    private void CheckNames()
+    {
+        var seen = new Dictionary<string, (string Kind, SourcePosition At)>();
+        IEnumerable<(string Name, string Kind, SourcePosition At)> all =
+            document.Rules.Select(r => (r.Name, "rule", r.Position))
+                .Concat(document.Boundaries.Select(b => (b.Name, "boundary", b.Position)))
+                .Concat(document.Management.Select(m => (m.Name, "management entry", m.Position)));
+        foreach ((string name, string kind, SourcePosition at) in all)
+        {
+            if (!seen.TryAdd(name, (kind, at)))
+            {
+                bag.Error(at, $"duplicate name '{name}': already used by the {seen[name].Kind} at {seen[name].At}",
+                    "names appear in events and metrics, so each must be unique");
+            }
+        }
+    }
+
+    private void CheckRule(PolicyRule rule)
+    {
+        List<IdentityDefinition>? locals = LocalIdentities(rule.Local, "'local'");
+        List<IdentityDefinition>? peers = Selected(rule.Peer, "'peer'");
+        if (locals is null || peers is null || locals.Count == 0 || peers.Count == 0)
+        {
+            return;
+        }
+
+        if (rule.Protocol is Protocol.Icmp or Protocol.IcmpV6)
+        {
+            AddressFamily wanted = rule.Protocol == Protocol.Icmp ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+            bool any = document.Endpoints
+                .Where(e => locals.Any(l => l.Name == e.Identity))
+                .SelectMany(e => e.Addresses)
+                .Any(a => a.Network.BaseAddress.AddressFamily == wanted);
+            if (!any)
+            {
+                (string protocol, string has, string other) = rule.Protocol == Protocol.Icmp ? ("icmp", "IPv4", "IPv6") : ("icmpv6", "IPv6", "IPv4");
+                bag.Error(rule.Position, $"'{rule.Name}' can never match: {protocol} is {has}, but the endpoints it selects have only {other} addresses",
+                    $"use 'protocol: {(rule.Protocol == Protocol.Icmp ? "icmpv6" : "icmp")}'");
+            }
+        }
+
+        if (rule.Action == RuleAction.Allow)
+        {
+            var separating = document.Boundaries
+                .Where(b => locals.Any(l => peers.Any(p => b.Separates(l, p))))
+                .ToList();
+            bool allSeparated = locals.All(l => peers.All(p => separating.Any(b => b.Separates(l, p))));
+            if (allSeparated && separating.Count > 0)
+            {
+                string which = separating.Count == 1
+                    ? $"boundary '{separating[0].Name}' separates"
+                    : $"boundaries {string.Join(", ", separating.Select(b => $"'{b.Name}'"))} separate";
+                bag.Warning(rule.Position, $"allow rule '{rule.Name}' can never allow anything: {which} every pair of identities it selects",
+                    "boundaries beat every allow rule (see Precedence in docs/policy.md)");
+            }
+        }
+    }
+
+    private void CheckBoundary(Boundary boundary)
+    {
+        List<IdentityDefinition>? between = Selected(boundary.Between, "'between'");
+        List<IdentityDefinition>? and = Selected(boundary.And, "'and'");
+        if (between is null || and is null)
+        {
+            return;
+        }
+
+        foreach (IdentityDefinition both in between.Intersect(and))
+        {
+            bag.Error(boundary.Position, $"identity '{both.Name}' is on both sides of boundary '{boundary.Name}'",
+                "a boundary separates two disjoint groups; narrow 'between' or 'and'");
+        }
+    }
+
+    private void CheckManagementPresent()
+    {
+        LocalEndpoint? enforcing = document.Endpoints.FirstOrDefault(e => e.Mode == EndpointMode.Enforce && e.Ingress == RuleAction.Deny);
+        if (enforcing is not null && !document.ManagementDeclared)
+        {
+            bag.Warning(enforcing.Position, "this endpoint enforces a default-deny ingress and no management access is declared",
+                "add a 'management' entry (for example SSH from an admin CIDR), or write 'management: []' to have none on purpose");
+        }
+    }
+
+    /// <summary>The identities a selector selects; null when it names an unknown identity (reported).</summary>
+    private List<IdentityDefinition>? Selected(Selector selector, string what)
+    {
+        if (selector.Identity is not null && !KnownIdentity(selector.Identity, selector.Position))
+        {
+            return null;
+        }
+
+        List<IdentityDefinition> selected = _all.Where(selector.Matches).ToList();
+        if (selected.Count == 0)
+        {
+            bag.Warning(selector.Position, $"{what} selects no identity", "check the label keys and values against the identities");
+        }
+
+        return selected;
+    }
+
+    /// <summary>Like <see cref="Selected"/>, keeping only identities that have an endpoint here.</summary>
+    private List<IdentityDefinition>? LocalIdentities(Selector selector, string what)
+    {
+        List<IdentityDefinition>? selected = Selected(selector, what);
+        if (selected is null || selected.Count == 0)
+        {
+            return selected;
+        }
+
+        List<IdentityDefinition> local = selected.Where(i => document.Endpoints.Any(e => e.Identity == i.Name)).ToList();
+        if (local.Count == 0)
+        {
+            bag.Warning(selector.Position, $"{what} selects no identity with an endpoint on this host",
+                "add an 'endpoints' entry for the identity, or check the selector");
+        }
+
+        return local;
+    }
+
+    private bool KnownIdentity(string name, SourcePosition at)
+    {
+        if (_identityNames.Contains(name))
+        {
+            return true;
+        }
+
+        string? close = Suggestions.Closest(name, _identityNames);
+        bag.Error(at, $"unknown identity '{name}'", close is not null ? $"did you mean '{close}'?" : "declare it under 'identities'");
+        return false;
+    }
+}
