@@ -66,7 +66,19 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
         }
         catch (YamlException e)
         {
-            bag.Error(new SourcePosition(path, (int)e.Start.Line, (int)e.Start.Column), $"YAML syntax error: {CleanMessage(e.Message)}");
+            var at = new SourcePosition(path, (int)e.Start.Line, (int)e.Start.Column);
+            string message = CleanMessage(e.Message);
+            if (message.StartsWith("Duplicate key ", StringComparison.Ordinal))
+            {
+                // YamlDotNet stops at a repeated key; say it in our words and point at the mapping.
+                bag.Error(at, $"duplicate key '{message["Duplicate key ".Length..]}' in this mapping",
+                    "a key may appear once: merge the two entries into one list or mapping");
+            }
+            else
+            {
+                bag.Error(at, $"YAML syntax error: {message}");
+            }
+
             return null;
         }
 
