@@ -34,7 +34,9 @@ public static class Program
             var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
             if (parsed.Errors.Count > 0)
             {
-                error.WriteLine($"microsegctl: {parsed.Errors[0].Message.TrimEnd('.')} (see 'microsegctl --help').");
+                // System.CommandLine spreads some messages over lines ("Must be one of:\n\t'text'…").
+                string message = string.Join(' ', parsed.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
+                error.WriteLine($"microsegctl: {message} (see 'microsegctl --help').");
                 return Failure;
             }
 
