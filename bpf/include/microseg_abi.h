@@ -196,10 +196,13 @@ struct ms_policy_key {
  * none matches gets the endpoint's default for the direction. Deny-beats-allow is already
  * resolved by the compiler in every entry it writes. */
 struct ms_policy_value {
-	__u32 any_port_rule_id; /* rule behind any_port_action */
-	__u8  any_port_action;  /* enum ms_action, valid with MS_POLICY_F_ANY_PORT */
-	__u8  flags;            /* MS_POLICY_F_* */
-	__u16 pad;
+	__u32 any_port_rule_id;  /* rule behind any_port_action */
+	__u8  any_port_action;   /* enum ms_action, valid with MS_POLICY_F_ANY_PORT */
+	__u8  flags;             /* MS_POLICY_F_* */
+	__u16 exact_port_filter; /* bit (port % 16) set for each exact port under this key: a
+	                          * clear bit proves the ms_policy_ports probe would miss */
+	__u16 range_first_port;  /* lowest first_port of this key's ranges (host order) */
+	__u16 range_last_port;   /* highest last_port: outside [first, last] no range matches */
 };
 
 /* Key of ms_policy_ports: one exact port (TCP/UDP destination port, ICMP type). */
@@ -244,7 +247,7 @@ struct ms_conntrack_key {
 };
 
 struct ms_conntrack_entry {
-	__u64 last_seen_ns;     /* bpf_ktime_get_coarse_ns of the latest packet (±1 s) */
+	__u64 last_seen;        /* the latest packet, in ticks of the clock ms_config.h chose */
 	__u64 packets;          /* both directions */
 	__u64 bytes;            /* both directions, L2 length */
 	__u32 generation;       /* policy generation that last admitted the flow */
@@ -274,7 +277,7 @@ struct ms_fragment_key {
 
 /* Value of ms_fragments: what the first fragment carried and how it was judged. */
 struct ms_fragment_value {
-	__u64 first_seen_ns;
+	__u64 first_seen;      /* in ticks of the clock ms_config.h chose */
 	__be16 src_port;
 	__be16 dst_port;
 	__u32 rule_id;
@@ -303,7 +306,7 @@ struct ms_event_loss_counter {
 
 /* Value of ms_event_rate_limit (array of MS_RATE_LIMIT_BUCKETS): a token bucket. */
 struct ms_rate_limit_state {
-	__u64 refilled_ns;     /* when tokens were last topped up */
+	__u64 refilled;        /* when tokens were last topped up, in clock ticks */
 	__u32 tokens;          /* events this remote may still send now */
 	__u32 suppressed;      /* events dropped since the last delivered one */
 };
@@ -345,7 +348,7 @@ _Static_assert(sizeof(struct ms_identity_value) == 4, "ms_identity_value");
 _Static_assert(sizeof(struct ms_prefix_key) == 24, "ms_prefix_key");
 _Static_assert(sizeof(struct ms_endpoint_value) == 8, "ms_endpoint_value");
 _Static_assert(sizeof(struct ms_policy_key) == 12, "ms_policy_key");
-_Static_assert(sizeof(struct ms_policy_value) == 8, "ms_policy_value");
+_Static_assert(sizeof(struct ms_policy_value) == 12, "ms_policy_value");
 _Static_assert(sizeof(struct ms_policy_port_key) == 16, "ms_policy_port_key");
 _Static_assert(sizeof(struct ms_rule_action) == 8, "ms_rule_action");
 _Static_assert(sizeof(struct ms_port_range) == 12, "ms_port_range");

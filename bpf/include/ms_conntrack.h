@@ -84,19 +84,19 @@ static __always_inline __u64 ms_conntrack_timeout(const struct ms_conntrack_entr
 						  __u8 protocol)
 {
 	if (e->closed)
-		return ms_ct_timeout_closed_ns;
+		return ms_ct_timeout_closed;
 	if (protocol != IPPROTO_TCP)
-		return ms_ct_timeout_other_ns;
+		return ms_ct_timeout_other;
 	/* Established once both sides have spoken. */
 	if (e->tcp_flags_local && e->tcp_flags_remote)
-		return ms_ct_timeout_tcp_established_ns;
-	return ms_ct_timeout_tcp_opening_ns;
+		return ms_ct_timeout_tcp_established;
+	return ms_ct_timeout_tcp_opening;
 }
 
 static __always_inline int ms_conntrack_expired(const struct ms_conntrack_entry *e,
 						__u8 protocol, __u64 now)
 {
-	return now - e->last_seen_ns > ms_conntrack_timeout(e, protocol);
+	return now - e->last_seen > ms_conntrack_timeout(e, protocol);
 }
 
 /* Accounts a packet of a tracked flow. Returns 1 when this packet closed the flow (FIN
@@ -109,9 +109,9 @@ static __always_inline int ms_conntrack_account(struct ms_conntrack_entry *e,
 
 	__sync_fetch_and_add(&e->packets, 1);
 	__sync_fetch_and_add(&e->bytes, bytes);
-	/* Coarse time changes every few ms; skipping equal writes keeps the line clean. */
-	if (e->last_seen_ns != now)
-		e->last_seen_ns = now;
+	/* The clock ticks every few ms; skipping equal writes keeps the line clean. */
+	if (e->last_seen != now)
+		e->last_seen = now;
 	if (p->protocol != IPPROTO_TCP)
 		return 0;
 	if ((*side | p->tcp_flags) != *side)
@@ -141,7 +141,7 @@ static __always_inline void ms_fragment_remember(const struct ms_packet *p, __u8
 {
 	struct ms_fragment_key key = {};
 	struct ms_fragment_value value = {
-		.first_seen_ns = now,
+		.first_seen = now,
 		.src_port = p->src_port,
 		.dst_port = p->dst_port,
 		.rule_id = rule_id,

@@ -74,8 +74,9 @@ static __always_inline void ms_count_event_loss(__u32 reason)
 		counter->events++;
 }
 
-/* Takes a token from the remote's bucket. Returns 1 (deliver; *suppressed says how many
- * were held back before) or 0 (hold back, counted). */
+/* Takes a token from the remote's bucket before a deny or would-deny event is built.
+ * Returns 1 (deliver; *suppressed says how many were held back before) or 0 (hold back,
+ * counted), so a flood's suppressed events cost an array lookup and nothing more. */
 static __always_inline int ms_rate_limit_take(const struct ms_addr *remote, __u64 now,
 					      __u32 *suppressed)
 {
@@ -87,21 +88,21 @@ static __always_inline int ms_rate_limit_take(const struct ms_addr *remote, __u6
 	if (!state)
 		return 0;
 	/* A bucket never used starts full. */
-	if (!state->refilled_ns) {
-		state->refilled_ns = now;
+	if (!state->refilled) {
+		state->refilled = now;
 		state->tokens = ms_event_burst;
 	}
-	elapsed = now - state->refilled_ns;
+	elapsed = now - state->refilled;
 	/* Past a full burst's worth of time the bucket is simply full; capping also keeps
 	 * the multiplication below far from overflow. */
-	if (elapsed > 1000 * MS_NS_PER_SEC)
-		elapsed = 1000 * MS_NS_PER_SEC;
-	refill = elapsed * ms_event_rate_per_sec / MS_NS_PER_SEC;
+	if (elapsed > 1000 * ms_ticks_per_sec())
+		elapsed = 1000 * ms_ticks_per_sec();
+	refill = elapsed * ms_event_rate_per_sec / ms_ticks_per_sec();
 	if (refill) {
 		__u64 tokens = state->tokens + refill;
 
 		state->tokens = tokens > ms_event_burst ? ms_event_burst : (__u32)tokens;
-		state->refilled_ns = now;
+		state->refilled = now;
 	}
 	if (!state->tokens) {
 		state->suppressed++;
@@ -115,17 +116,13 @@ static __always_inline int ms_rate_limit_take(const struct ms_addr *remote, __u6
 }
 
 /*
- * Sends one event, built by the caller with every field, the timestamp included. Deny and
- * would-deny events (rate_limited != 0) pass the remote's token bucket first. Never blocks:
- * a full ring is counted. Returns 1 if delivered, else 0. A global function, so the
- * verifier checks it once however many places report events.
+ * Sends one event record, every field filled by the caller. Never blocks: a full ring is
+ * counted. Returns 1 if delivered, else 0. A global function, so the verifier checks it
+ * once however many places report events.
  */
-__noinline int ms_emit_event(struct ms_flow_event *e, __u32 rate_limited)
+__noinline int ms_emit_event(struct ms_flow_event *e)
 {
 	if (!e)
-		return 0;
-	e->suppressed = 0;
-	if (rate_limited && !ms_rate_limit_take(&e->remote_addr, e->timestamp_ns, &e->suppressed))
 		return 0;
 	if (bpf_ringbuf_output(&ms_events, e, sizeof(*e), 0)) {
 		ms_count_event_loss(MS_EVENT_LOSS_RING_FULL);

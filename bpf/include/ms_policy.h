@@ -68,7 +68,8 @@ static __always_inline int ms_judge_port(const struct ms_policy_key *key,
 					 const struct ms_policy_value *value, __u16 port,
 					 struct ms_decision *d)
 {
-	if (value->flags & MS_POLICY_F_EXACT_PORTS) {
+	if ((value->flags & MS_POLICY_F_EXACT_PORTS) &&
+	    (value->exact_port_filter & (1u << (port & 15)))) {
 		struct ms_policy_port_key pkey = { .policy = *key, .port = port };
 		struct ms_rule_action *exact = bpf_map_lookup_elem(&ms_policy_ports, &pkey);
 
@@ -78,7 +79,8 @@ static __always_inline int ms_judge_port(const struct ms_policy_key *key,
 			return 1;
 		}
 	}
-	if (value->flags & MS_POLICY_F_PORT_RANGES) {
+	if ((value->flags & MS_POLICY_F_PORT_RANGES) && port >= value->range_first_port &&
+	    port <= value->range_last_port) {
 		struct ms_policy_ranges *ranges = bpf_map_lookup_elem(&ms_policy_ranges, key);
 
 		if (ranges) {

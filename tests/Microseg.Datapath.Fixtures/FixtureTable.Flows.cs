@@ -154,7 +154,7 @@ public static partial class FixtureTable
         };
         seed.Conntrack.Add((key, new ConntrackEntry
         {
-            LastSeenNs = 1, Packets = 1, Bytes = 60, Generation = 1, LocalIdentity = Web,
+            LastSeen = 1, Packets = 1, Bytes = 60, Generation = 1, LocalIdentity = Web,
             RemoteIdentity = AbiConstants.IdentityWorld, PolicyPort = 443,
             OriginDirection = Direction.Egress, Verdict = V.Allow, TcpFlagsLocal = (byte)TcpFlags.Syn,
         }));

@@ -46,10 +46,20 @@ public sealed class LifecycleTests
         Assert.True(FixtureRunner.RunStep(second, In(PacketBuilder.Ip(Api4, Web4).Tcp(40000, 80).Build())));
     }
 
-    [PrivilegedFact]
-    public void TuningReachesThePrograms()
+    /// <summary>Both clocks: jiffies when HZ is known, the coarse nanosecond clock when not.</summary>
+    public static TheoryData<bool> Clocks => [true, false];
+
+    [PrivilegedTheory]
+    [MemberData(nameof(Clocks))]
+    public void TuningReachesThePrograms(bool jiffies)
     {
-        var tuning = new DatapathTuning { OtherTimeout = TimeSpan.FromMilliseconds(20), EventBurst = 1, EventRatePerSecond = 1 };
+        var hz = KernelClock.DetectHz();
+        Assert.True(!jiffies || hz is not null, "the kernel's HZ could not be read from /proc/config.gz or /boot/config-*");
+        var tuning = new DatapathTuning
+        {
+            KernelHz = jiffies ? hz : null,
+            OtherTimeout = TimeSpan.FromMilliseconds(20), EventBurst = 1, EventRatePerSecond = 1,
+        };
         using var datapath = LoadedDatapath.Load(DatapathObjects.Options(FixtureCapacities.Small) with { Tuning = tuning });
         new SlotWriter(datapath.Maps).Apply(StandardPolicy.Seed().Build());
         using var events = new RingBufferReader(datapath.Maps.Events);

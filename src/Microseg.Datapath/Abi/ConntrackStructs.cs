@@ -20,8 +20,8 @@ public struct ConntrackKey
 [MirrorsCStruct("ms_conntrack_entry"), StructLayout(LayoutKind.Sequential)]
 public struct ConntrackEntry
 {
-    /// <summary>bpf_ktime_get_coarse_ns (CLOCK_MONOTONIC_COARSE) of the latest packet.</summary>
-    public ulong LastSeenNs;
+    /// <summary>The latest packet, in ticks of the programs' clock (jiffies, or coarse ns when HZ is unknown).</summary>
+    public ulong LastSeen;
     public ulong Packets;
     public ulong Bytes;
     /// <summary>Policy generation that last admitted the flow.</summary>
@@ -57,7 +57,8 @@ public struct FragmentKey
 [MirrorsCStruct("ms_fragment_value"), StructLayout(LayoutKind.Sequential)]
 public struct FragmentValue
 {
-    public ulong FirstSeenNs;
+    /// <summary>In ticks of the programs' clock.</summary>
+    public ulong FirstSeen;
     public ushort SrcPort;
     public ushort DstPort;
     public uint RuleId;

@@ -50,7 +50,8 @@ public struct EventLossCounter
 [MirrorsCStruct("ms_rate_limit_state"), StructLayout(LayoutKind.Sequential)]
 public struct RateLimitState
 {
-    public ulong RefilledNs;
+    /// <summary>When tokens were last topped up, in ticks of the programs' clock.</summary>
+    public ulong Refilled;
     public uint Tokens;
     public uint Suppressed;
 }

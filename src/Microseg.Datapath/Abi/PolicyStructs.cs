@@ -30,12 +30,18 @@ public struct PolicyValue : IEquatable<PolicyValue>
     public uint AnyPortRuleId;
     public RuleActionKind AnyPortAction;
     public PolicyFlags Flags;
-    public ushort Pad;
+    /// <summary>Bit (port % 16) set for each exact port under the key; derived, see <see cref="Slots.SlotImage.DeriveLookupHints"/>.</summary>
+    public ushort ExactPortFilter;
+    /// <summary>Lowest first port of the key's ranges, host order.</summary>
+    public ushort RangeFirstPort;
+    /// <summary>Highest last port of the key's ranges, host order.</summary>
+    public ushort RangeLastPort;
 
     public readonly bool Equals(PolicyValue o) =>
-        AnyPortRuleId == o.AnyPortRuleId && AnyPortAction == o.AnyPortAction && Flags == o.Flags;
+        AnyPortRuleId == o.AnyPortRuleId && AnyPortAction == o.AnyPortAction && Flags == o.Flags &&
+        ExactPortFilter == o.ExactPortFilter && RangeFirstPort == o.RangeFirstPort && RangeLastPort == o.RangeLastPort;
     public override readonly bool Equals(object? obj) => obj is PolicyValue o && Equals(o);
-    public override readonly int GetHashCode() => HashCode.Combine(AnyPortRuleId, AnyPortAction, Flags);
+    public override readonly int GetHashCode() => HashCode.Combine(AnyPortRuleId, AnyPortAction, Flags, ExactPortFilter, RangeFirstPort, RangeLastPort);
 }
 
 /// <summary>Mirrors <c>struct ms_policy_port_key</c>: key of ms_policy_ports.</summary>

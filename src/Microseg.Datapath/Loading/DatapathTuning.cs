@@ -24,20 +24,36 @@ public sealed record DatapathTuning
     /// <summary>Deny and would-deny events a remote address may send at once.</summary>
     public uint EventBurst { get; init; } = 20;
 
+    /// <summary>
+    /// The kernel's HZ when known: the programs' clock is then jiffies; null runs it on the
+    /// coarse nanosecond clock. <see cref="KernelClock.DetectHz"/> by default.
+    /// </summary>
+    public uint? KernelHz { get; init; } = KernelClock.DetectHz();
+
     public static DatapathTuning Default { get; } = new();
+
+    /// <summary>The programs' clock rate: HZ, or nanoseconds when HZ is unknown.</summary>
+    public ulong ClockTicksPerSecond => KernelHz ?? 1_000_000_000UL;
 
     /// <summary>Writes every setting into an opened, not yet loaded, object.</summary>
     public void ApplyTo(BpfObject program)
     {
-        program.SetReadOnlyGlobal("ms_ct_timeout_tcp_established_ns", Nanoseconds(TcpEstablishedTimeout));
-        program.SetReadOnlyGlobal("ms_ct_timeout_tcp_opening_ns", Nanoseconds(TcpOpeningTimeout));
-        program.SetReadOnlyGlobal("ms_ct_timeout_closed_ns", Nanoseconds(ClosedTimeout));
-        program.SetReadOnlyGlobal("ms_ct_timeout_other_ns", Nanoseconds(OtherTimeout));
-        program.SetReadOnlyGlobal("ms_fragment_timeout_ns", Nanoseconds(FragmentTimeout));
+        program.SetReadOnlyGlobal("ms_clock_ticks_per_sec", (ulong)(KernelHz ?? 0));
+        program.SetReadOnlyGlobal("ms_ct_timeout_tcp_established", Ticks(TcpEstablishedTimeout));
+        program.SetReadOnlyGlobal("ms_ct_timeout_tcp_opening", Ticks(TcpOpeningTimeout));
+        program.SetReadOnlyGlobal("ms_ct_timeout_closed", Ticks(ClosedTimeout));
+        program.SetReadOnlyGlobal("ms_ct_timeout_other", Ticks(OtherTimeout));
+        program.SetReadOnlyGlobal("ms_fragment_timeout", Ticks(FragmentTimeout));
         program.SetReadOnlyGlobal("ms_event_rate_per_sec", EventRatePerSecond);
         program.SetReadOnlyGlobal("ms_event_burst", EventBurst);
     }
 
-    private static ulong Nanoseconds(TimeSpan span) =>
-        span > TimeSpan.Zero ? (ulong)span.Ticks * 100 : throw new ArgumentOutOfRangeException(nameof(span), span, "timeouts must be positive");
+    /// <summary>A timeout in clock ticks, never below one tick.</summary>
+    public ulong Ticks(TimeSpan span)
+    {
+        if (span <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(span), span, "timeouts must be positive");
+        var ticks = (ulong)(span.TotalSeconds * ClockTicksPerSecond);
+        return Math.Max(ticks, 1);
+    }
 }

@@ -36,6 +36,58 @@ public sealed class SlotImage
     };
 
     /// <summary>
+    /// Sets each policy key's flags and lookup hints from the exact ports and ranges filed
+    /// under it. The kernel trusts them to skip probes (a clear filter bit means "no exact
+    /// port here"), so they are derived from the entries here, never written by hand. Keys
+    /// that only have ports or ranges get a policy entry; the any-port part is kept as is.
+    /// </summary>
+    public void DeriveLookupHints()
+    {
+        var derived = new Dictionary<PolicyKey, PolicyValue>();
+        foreach (var (key, value) in Policies)
+            derived[key] = value with
+            {
+                Flags = value.Flags & PolicyFlags.AnyPort,
+                ExactPortFilter = 0,
+                RangeFirstPort = 0,
+                RangeLastPort = 0,
+            };
+        foreach (var portKey in Ports.Keys)
+        {
+            var value = derived.GetValueOrDefault(portKey.Policy);
+            derived[portKey.Policy] = value with
+            {
+                Flags = value.Flags | PolicyFlags.ExactPorts,
+                ExactPortFilter = (ushort)(value.ExactPortFilter | (1 << (portKey.Port & 15))),
+            };
+        }
+        foreach (var (key, ranges) in Ranges)
+        {
+            if (ranges.Count == 0)
+                continue;
+            ReadOnlySpan<PortRange> used = ranges.Ranges[..(int)ranges.Count];
+            var value = derived.GetValueOrDefault(key);
+            derived[key] = value with
+            {
+                Flags = value.Flags | PolicyFlags.PortRanges,
+                RangeFirstPort = used[0].FirstPort,
+                RangeLastPort = MaxLast(used),
+            };
+        }
+        Policies.Clear();
+        foreach (var (key, value) in derived)
+            Policies[key] = value;
+
+        static ushort MaxLast(ReadOnlySpan<PortRange> ranges)
+        {
+            ushort last = 0;
+            foreach (var r in ranges)
+                last = Math.Max(last, r.LastPort);
+            return last;
+        }
+    }
+
+    /// <summary>
     /// Every way this image exceeds the maps, as sentences; empty when it fits. Checked before
     /// anything is written, so an oversized policy never half-replaces the live one.
     /// </summary>

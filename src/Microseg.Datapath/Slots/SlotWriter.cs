@@ -33,6 +33,7 @@ public sealed class SlotWriter
     /// </summary>
     public SlotWriteResult Apply(SlotImage image)
     {
+        image.DeriveLookupHints();
         var standby = ActiveSlot ^ 1;
         if (_flippedSinceWait)
         {
