@@ -9,69 +9,55 @@ namespace Microseg.Bpf;
 /// the fd and closes it on dispose). Use <see cref="As{TKey, TValue}"/> for typed,
 /// allocation-free access.
 /// </summary>
-public sealed unsafe partial class BpfMap : IDisposable
+public sealed unsafe partial class BpfMap : BpfKernelObject
 {
-    /// <summary>The owning object for object maps; null for fd-owning maps.</summary>
-    private readonly BpfObject? _owner;
+    internal BpfMap(BpfObject owner, nint libbpfMap, string name) : base(owner, libbpfMap, name)
+    {
+    }
 
-    /// <summary>libbpf's <c>struct bpf_map*</c> for object maps; 0 otherwise.</summary>
-    private readonly nint _libbpfMap;
+    private BpfMap(SafeFdHandle fd) : this(fd, QueryInfo<BpfMapInfo>(fd.Fd, "map"))
+    {
+    }
 
-    /// <summary>The fd this instance owns (pinned/by-id maps); null for object maps.</summary>
-    private readonly SafeFdHandle? _ownedFd;
+    private BpfMap(SafeFdHandle fd, BpfMapInfo info) : base(fd, NameOf(info))
+    {
+        _info = info;
+        _haveInfo = true;
+    }
 
-    /// <summary>Cached fd; -1 until known (object not loaded) and again once closed.</summary>
-    private int _fd = -1;
-
-    /// <summary>The kernel's description; read once, when the fd is first known.</summary>
+    /// <summary>The kernel's description; read once, when first needed.</summary>
     private BpfMapInfo _info;
     private bool _haveInfo;
 
-    internal BpfMap(BpfObject owner, nint libbpfMap, string name)
+    private ref readonly BpfMapInfo Info
     {
-        _owner = owner;
-        _libbpfMap = libbpfMap;
-        Name = name;
-    }
-
-    private BpfMap(SafeFdHandle fd)
-    {
-        _ownedFd = fd;
-        _fd = fd.Fd;
-        _info = QueryInfo(_fd);
-        _haveInfo = true;
-        fixed (byte* name = _info.Name)
-            Name = Marshal.PtrToStringUTF8((nint)name) ?? string.Empty;
-    }
-
-    /// <summary>The map's name (from the object, or the kernel's 15-character name for opened maps).</summary>
-    public string Name { get; }
-
-    /// <summary>The map's fd. Throws before the owning object is loaded or after disposal.</summary>
-    public int Fd
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            int fd = _fd;
-            return fd >= 0 ? fd : ResolveFd();
+            if (!_haveInfo)
+            {
+                _info = QueryInfo<BpfMapInfo>(Fd, "map");
+                _haveInfo = true;
+            }
+            return ref _info;
         }
     }
 
+    private protected override string Kind => "map";
+
     /// <summary>The map type.</summary>
-    public BpfMapType Type => _owner is not null ? (BpfMapType)Interop.Libbpf.bpf_map__type(_libbpfMap) : (BpfMapType)Info.Type;
+    public BpfMapType Type => Owner is not null ? (BpfMapType)Interop.Libbpf.bpf_map__type(LibbpfHandle) : (BpfMapType)Info.Type;
 
     /// <summary>Key size in bytes.</summary>
-    public uint KeySize => _owner is not null ? Interop.Libbpf.bpf_map__key_size(_libbpfMap) : Info.KeySize;
+    public uint KeySize => Owner is not null ? Interop.Libbpf.bpf_map__key_size(LibbpfHandle) : Info.KeySize;
 
     /// <summary>Value size in bytes; for per-CPU maps, the size of one CPU's value.</summary>
-    public uint ValueSize => _owner is not null ? Interop.Libbpf.bpf_map__value_size(_libbpfMap) : Info.ValueSize;
+    public uint ValueSize => Owner is not null ? Interop.Libbpf.bpf_map__value_size(LibbpfHandle) : Info.ValueSize;
 
     /// <summary>Capacity (for a ring buffer: its size in bytes).</summary>
-    public uint MaxEntries => _owner is not null ? Interop.Libbpf.bpf_map__max_entries(_libbpfMap) : Info.MaxEntries;
+    public uint MaxEntries => Owner is not null ? Interop.Libbpf.bpf_map__max_entries(LibbpfHandle) : Info.MaxEntries;
 
     /// <summary>BPF_F_* creation flags.</summary>
-    public uint Flags => _owner is not null ? Interop.Libbpf.bpf_map__map_flags(_libbpfMap) : Info.Flags;
+    public uint Flags => Owner is not null ? Interop.Libbpf.bpf_map__map_flags(LibbpfHandle) : Info.Flags;
 
     /// <summary>The kernel's id for the map (needs the fd).</summary>
     public uint Id => Info.Id;
@@ -100,9 +86,6 @@ public sealed unsafe partial class BpfMap : IDisposable
         return new BpfMap<TKey, TValue>(this, IsPerCpu);
     }
 
-    /// <summary>Pins the map at a path on bpffs (bpf_obj_pin).</summary>
-    public void Pin(string path) => BpfPin.Pin(Fd, path, $"map '{Name}'");
-
     /// <summary>Opens a pinned map (bpf_obj_get); the returned map owns its fd.</summary>
     public static BpfMap OpenPinned(string path) => new(new SafeFdHandle(BpfPin.Get(path)));
 
@@ -115,55 +98,16 @@ public sealed unsafe partial class BpfMap : IDisposable
         return new BpfMap(new SafeFdHandle(fd));
     }
 
-    /// <summary>Closes the fd if this instance owns it; object maps are closed by their object.</summary>
-    public void Dispose()
+    private protected override int LibbpfFd(out string call)
     {
-        if (_ownedFd is null)
-            return;
-        _fd = -1;
-        _ownedFd.Dispose();
+        call = "bpf_map__fd";
+        return Interop.Libbpf.bpf_map__fd(LibbpfHandle);
     }
 
-    /// <inheritdoc/>
-    public override string ToString() => $"BPF map '{Name}'";
-
-    /// <summary>Called by the owning object when it closes its fds.</summary>
-    internal void Invalidate() => _fd = -1;
-
-    private ref readonly BpfMapInfo Info
+    private static string NameOf(in BpfMapInfo info)
     {
-        get
-        {
-            if (!_haveInfo)
-            {
-                _info = QueryInfo(Fd);
-                _haveInfo = true;
-            }
-            return ref _info;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int ResolveFd()
-    {
-        if (_owner is null || _owner.IsDisposed || (_ownedFd?.IsClosed ?? false))
-            throw new ObjectDisposedException(ToString());
-        if (!_owner.IsLoaded)
-            throw new InvalidOperationException($"{this} has no fd until its object {_owner.Path} is loaded.");
-        int fd = Interop.Libbpf.bpf_map__fd(_libbpfMap);
-        if (fd < 0)
-            Interop.Throw(fd, "bpf_map__fd", ToString());
-        return _fd = fd;
-    }
-
-    private static BpfMapInfo QueryInfo(int fd)
-    {
-        BpfMapInfo info = default;
-        uint length = (uint)sizeof(BpfMapInfo);
-        int rc = Interop.Libbpf.bpf_obj_get_info_by_fd(fd, &info, &length);
-        if (rc < 0)
-            Interop.Throw(rc, "bpf_obj_get_info_by_fd", $"map fd {fd}");
-        return info;
+        fixed (byte* name = info.Name)
+            return Marshal.PtrToStringUTF8((nint)name) ?? string.Empty;
     }
 
     private static int QueryPossibleCpus()

@@ -7,61 +7,47 @@ namespace Microseg.Bpf;
 /// A loaded BPF program: one of a <see cref="BpfObject"/>'s programs (the object owns the
 /// fd) or one opened from a pin or id (this instance owns the fd; dispose closes it).
 /// </summary>
-public sealed unsafe partial class BpfProgram : IDisposable
+public sealed unsafe partial class BpfProgram : BpfKernelObject
 {
-    /// <summary>The owning object for object programs; null for fd-owning programs.</summary>
-    private readonly BpfObject? _owner;
-
-    /// <summary>libbpf's <c>struct bpf_program*</c> for object programs; 0 otherwise.</summary>
-    private readonly nint _libbpfProgram;
-
-    /// <summary>The fd this instance owns (pinned/by-id programs); null for object programs.</summary>
-    private readonly SafeFdHandle? _ownedFd;
-
-    /// <summary>Cached fd; -1 until the object is loaded and again once closed.</summary>
-    private int _fd = -1;
-
-    /// <summary>Kernel info (type, id, tag, name), read once when first needed.</summary>
-    private BpfProgInfo _info;
-    private bool _haveInfo;
-
     /// <summary>The tag as hex, formatted once.</summary>
     private string? _tag;
 
-    internal BpfProgram(BpfObject owner, nint libbpfProgram, string name)
+    internal BpfProgram(BpfObject owner, nint libbpfProgram, string name) : base(owner, libbpfProgram, name)
     {
-        _owner = owner;
-        _libbpfProgram = libbpfProgram;
-        Name = name;
     }
 
-    private BpfProgram(SafeFdHandle fd)
+    private BpfProgram(SafeFdHandle fd) : this(fd, QueryInfo<BpfProgInfo>(fd.Fd, "program"))
     {
-        _ownedFd = fd;
-        _fd = fd.Fd;
-        _info = QueryInfo(_fd);
+    }
+
+    private BpfProgram(SafeFdHandle fd, BpfProgInfo info) : base(fd, NameOf(info))
+    {
+        _info = info;
         _haveInfo = true;
-        fixed (byte* name = _info.Name)
-            Name = Marshal.PtrToStringUTF8((nint)name) ?? string.Empty;
     }
 
-    /// <summary>The C function name (or the kernel's 15-character name for opened programs).</summary>
-    public string Name { get; }
+    /// <summary>The kernel's description; read once, when first needed.</summary>
+    private BpfProgInfo _info;
+    private bool _haveInfo;
 
-    /// <summary>The program's fd. Throws before the owning object is loaded or after disposal.</summary>
-    public int Fd
+    private ref readonly BpfProgInfo Info
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            int fd = _fd;
-            return fd >= 0 ? fd : ResolveFd();
+            if (!_haveInfo)
+            {
+                _info = QueryInfo<BpfProgInfo>(Fd, "program");
+                _haveInfo = true;
+            }
+            return ref _info;
         }
     }
 
+    private protected override string Kind => "program";
+
     /// <summary>The program type (known before load for object programs).</summary>
     public BpfProgramType ProgramType
-        => _owner is not null ? (BpfProgramType)Interop.Libbpf.bpf_program__type(_libbpfProgram) : (BpfProgramType)Info.Type;
+        => Owner is not null ? (BpfProgramType)Interop.Libbpf.bpf_program__type(LibbpfHandle) : (BpfProgramType)Info.Type;
 
     /// <summary>The kernel's id for the loaded program (what XDP/TC queries report).</summary>
     public uint Id => Info.Id;
@@ -80,9 +66,6 @@ public sealed unsafe partial class BpfProgram : IDisposable
         }
     }
 
-    /// <summary>Pins the program at a path on bpffs (bpf_obj_pin).</summary>
-    public void Pin(string path) => BpfPin.Pin(Fd, path, $"program '{Name}'");
-
     /// <summary>Opens a pinned program (bpf_obj_get); the returned program owns its fd.</summary>
     public static BpfProgram OpenPinned(string path) => new(new SafeFdHandle(BpfPin.Get(path)));
 
@@ -95,54 +78,15 @@ public sealed unsafe partial class BpfProgram : IDisposable
         return new BpfProgram(new SafeFdHandle(fd));
     }
 
-    /// <summary>Closes the fd if this instance owns it; object programs are closed by their object.</summary>
-    public void Dispose()
+    private protected override int LibbpfFd(out string call)
     {
-        if (_ownedFd is null)
-            return;
-        _fd = -1;
-        _ownedFd.Dispose();
+        call = "bpf_program__fd";
+        return Interop.Libbpf.bpf_program__fd(LibbpfHandle);
     }
 
-    /// <inheritdoc/>
-    public override string ToString() => $"BPF program '{Name}'";
-
-    /// <summary>Called by the owning object when it closes its fds.</summary>
-    internal void Invalidate() => _fd = -1;
-
-    private ref readonly BpfProgInfo Info
+    private static string NameOf(in BpfProgInfo info)
     {
-        get
-        {
-            if (!_haveInfo)
-            {
-                _info = QueryInfo(Fd);
-                _haveInfo = true;
-            }
-            return ref _info;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int ResolveFd()
-    {
-        if (_owner is null || _owner.IsDisposed)
-            throw new ObjectDisposedException(ToString());
-        if (!_owner.IsLoaded)
-            throw new InvalidOperationException($"{this} has no fd until its object {_owner.Path} is loaded.");
-        int fd = Interop.Libbpf.bpf_program__fd(_libbpfProgram);
-        if (fd < 0)
-            Interop.Throw(fd, "bpf_program__fd", ToString());
-        return _fd = fd;
-    }
-
-    private static BpfProgInfo QueryInfo(int fd)
-    {
-        BpfProgInfo info = default;
-        uint length = (uint)sizeof(BpfProgInfo);
-        int rc = Interop.Libbpf.bpf_obj_get_info_by_fd(fd, &info, &length);
-        if (rc < 0)
-            Interop.Throw(rc, "bpf_obj_get_info_by_fd", $"program fd {fd}");
-        return info;
+        fixed (byte* name = info.Name)
+            return Marshal.PtrToStringUTF8((nint)name) ?? string.Empty;
     }
 }
