@@ -44,6 +44,6 @@ internal static class PolicyCommands
             return result.IsValid ? Program.Success : Program.Invalid;
         });
 
-        return new Command("policy", "Work with policy files.") { check };
+        return new Command("policy", "Work with policy files.") { check, PolicyDiffCommand.Create(output, error) };
     }
 }
