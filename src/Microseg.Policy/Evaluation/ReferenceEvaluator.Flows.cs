@@ -1,0 +1,124 @@
+using Microseg.Policy.Model;
+
+namespace Microseg.Policy.Evaluation;
+
+/// <summary>Whole packets and first fragments: ICMP errors, tracked flows, policy changes and new flows.</summary>
+public sealed partial class ReferenceEvaluator
+{
+    private Judgement JudgeWhole(PacketFacts packet, LocalEndpoint? endpoint, string where)
+    {
+        bool isError = IcmpKinds.IsError(packet.Protocol, packet.IcmpType);
+        if (isError && packet.Quote is { } quote)
+        {
+            FlowKey quoted = FlowKey.OfQuote(quote, packet.Direction);
+            if (_flows.TryGetValue(quoted, out TrackedFlow? about) && about.Outcome == PacketOutcome.Allow && about.Generation == _policy.Generation)
+            {
+                return Decided(PacketOutcome.Allow, JudgementReason.Related, about.Decision, endpoint, null,
+                    $"{where} It is an ICMP error ({IcmpKinds.Describe(packet.Protocol, 0, packet.IcmpType)}) about the tracked flow {quoted}, which is currently allowed ({Admitted(about.Decision)}): it passes with that flow.");
+            }
+        }
+
+        // A connection attempt is always judged afresh; an ICMP error belongs to no flow of its own.
+        FlowKey key = FlowKey.Of(packet);
+        TrackedFlow? flow = null;
+        bool syn = IcmpKinds.IsConnectionAttempt(packet);
+        if (!isError && !syn)
+        {
+            _flows.TryGetValue(key, out flow);
+        }
+
+        if (flow is not null && flow.Generation == _policy.Generation)
+        {
+            string verdict = flow.Outcome == PacketOutcome.Allow ? "allowed" : "judged would deny";
+            return Decided(flow.Outcome, JudgementReason.Established, flow.Decision, endpoint, null,
+                $"{where} It belongs to the tracked flow {key}, {verdict} on its first packet ({Admitted(flow.Decision)}): the rest of a flow, both directions, follows that verdict without consulting the rules.");
+        }
+
+        if (endpoint is null || endpoint.Mode == EndpointMode.Off)
+        {
+            return Unjudged(where, endpoint);
+        }
+
+        return flow is not null ? Rejudge(packet, key, flow, endpoint, where) : JudgeNewFlow(packet, key, endpoint, where, isError, syn);
+    }
+
+    // A flow admitted under an older policy: judged again as if its first packet opened it now.
+    private Judgement Rejudge(PacketFacts packet, FlowKey key, TrackedFlow flow, LocalEndpoint endpoint, string where)
+    {
+        FlowQuestion question = _policy.Question(endpoint, key.Remote, flow.OriginDirection, key.Protocol, flow.OriginPort, flow.OriginIcmpType);
+        PolicyDecision decision = _policy.Decide(endpoint, question);
+        PeerMatch peer = _policy.PeerOf(key.Remote);
+        string head = $"{where} Peer {key.Remote} is {peer.Why}. The policy changed since the flow {key} was admitted, so this packet is judged again as if it opened the flow ({question}). {decision.Sentence}";
+        if (decision.Action == RuleAction.Deny && endpoint.Mode == EndpointMode.Enforce)
+        {
+            _flows.Remove(key);
+            return Decided(PacketOutcome.Deny, JudgementReason.PolicyRevoked, decision, endpoint, peer,
+                $"{head} The endpoint enforces: the policy now denies the flow, so it is stopped and forgotten.");
+        }
+
+        flow.Outcome = decision.Action == RuleAction.Allow ? PacketOutcome.Allow : PacketOutcome.WouldDeny;
+        flow.Generation = _policy.Generation;
+        flow.Decision = decision;
+        string applied = flow.Outcome == PacketOutcome.Allow
+            ? "The flow stays allowed under the new policy."
+            : "The endpoint is in monitor mode: the flow passes and is reported as would deny.";
+        return Decided(flow.Outcome, JudgementReason.Established, decision, endpoint, peer, $"{head} {applied}");
+    }
+
+    private Judgement JudgeNewFlow(PacketFacts packet, FlowKey key, LocalEndpoint endpoint, string where, bool isError, bool syn)
+    {
+        FlowQuestion question = _policy.Question(endpoint, packet.RemoteAddress, packet.Direction, packet.Protocol, packet.DestinationPort, packet.IcmpType);
+        PolicyDecision decision = _policy.Decide(endpoint, question);
+        PeerMatch peer = _policy.PeerOf(packet.RemoteAddress);
+        bool rst = packet.Protocol == IcmpKinds.Tcp && packet.TcpFlags.HasFlag(TcpFlagBits.Rst);
+        bool trackable = !isError && !rst;
+
+        PacketOutcome outcome = decision.Action == RuleAction.Allow ? PacketOutcome.Allow
+            : endpoint.Mode == EndpointMode.Enforce ? PacketOutcome.Deny
+            : PacketOutcome.WouldDeny;
+        string applied = outcome switch
+        {
+            PacketOutcome.Allow => "Allowed.",
+            PacketOutcome.Deny => "The endpoint enforces: dropped.",
+            _ => "The endpoint is in monitor mode: passed, and reported as would deny.",
+        };
+
+        string tracking;
+        if (!trackable)
+        {
+            tracking = isError ? " An ICMP error is judged but never opens a flow." : " A TCP RST of no known flow is judged but never opens a flow.";
+        }
+        else if (outcome == PacketOutcome.Deny)
+        {
+            tracking = "";
+        }
+        else
+        {
+            bool replaced = syn && _flows.ContainsKey(key);
+            _flows[key] = new TrackedFlow(packet.Direction, packet.DestinationPort, packet.IcmpType)
+            {
+                Outcome = outcome,
+                Generation = _policy.Generation,
+                Decision = decision,
+            };
+            tracking = (replaced ? " A TCP SYN opens its flow afresh, replacing the one tracked before." : "")
+                + " The flow is now tracked: the rest of it, both directions, follows this verdict.";
+        }
+
+        return Decided(outcome, decision.Reason, decision, endpoint, peer,
+            $"{where} Peer {packet.RemoteAddress} is {peer.Why}. {decision.Sentence} {applied}{tracking}");
+    }
+
+    private static Judgement Decided(PacketOutcome outcome, JudgementReason reason, PolicyDecision decision, LocalEndpoint? endpoint, PeerMatch? peer, string explanation) =>
+        new(outcome, reason, decision.RuleName, decision.RuleKind, explanation)
+        {
+            RulePosition = decision.RulePosition,
+            LocalIdentity = endpoint?.Identity,
+            PeerIdentity = peer?.Identity.Name,
+            Mode = endpoint?.Mode,
+        };
+
+    private static string Admitted(PolicyDecision decision) => decision.RuleName is null
+        ? "by the endpoint's default"
+        : $"by {decision.RuleKind} '{decision.RuleName}'";
+}

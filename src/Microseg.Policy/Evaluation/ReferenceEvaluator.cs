@@ -1,0 +1,158 @@
+using System.Net;
+using Microseg.Policy.Model;
+
+namespace Microseg.Policy.Evaluation;
+
+/// <summary>
+/// The verdict docs/policy.md ("Precedence", "How a packet is judged") demands for each packet,
+/// computed from the document alone, independent of the compiler's map layout, so that it can
+/// check the compiler and the kernel. Stateful like the data plane: it keeps its own model of
+/// flows (conntrack) and of first fragments, so a sequence of packets can be judged. State lasts
+/// until a policy change revokes a flow or <see cref="ForgetFlows"/> (there are no timeouts).
+/// Not thread-safe.
+/// </summary>
+public sealed partial class ReferenceEvaluator
+{
+    // Tracked flows: allowed ones, and in monitor mode would-deny ones.
+    private readonly Dictionary<FlowKey, TrackedFlow> _flows = [];
+
+    // First fragments seen, and how each was judged: later fragments follow it.
+    private readonly Dictionary<FragmentKey, Judgement> _fragments = [];
+
+    private PolicyView _policy;
+
+    /// <summary>An evaluator judging by <paramref name="document"/>, with no flow tracked yet.</summary>
+    public ReferenceEvaluator(PolicyDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        _policy = new PolicyView(document, generation: 1);
+    }
+
+    /// <summary>The policy packets are judged by.</summary>
+    public PolicyDocument Policy => _policy.Document;
+
+    /// <summary>How many flows are tracked now.</summary>
+    public int TrackedFlowCount => _flows.Count;
+
+    /// <summary>
+    /// A policy change: later packets of tracked flows are judged again as if they opened their
+    /// flow (a flow now denied on an enforcing endpoint is stopped and forgotten). Remembered
+    /// first fragments keep their verdicts.
+    /// </summary>
+    public void ReplacePolicy(PolicyDocument next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        _policy = new PolicyView(next, _policy.Generation + 1);
+    }
+
+    /// <summary>Forgets every flow and fragment, as if they had all timed out.</summary>
+    public void ForgetFlows()
+    {
+        _flows.Clear();
+        _fragments.Clear();
+    }
+
+    /// <summary>Judges one packet, updating the flow state as the data plane would.</summary>
+    public Judgement Judge(PacketFacts packet)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        if (packet.Shape == PacketShape.NotIp)
+        {
+            return new Judgement(PacketOutcome.Unenforced, JudgementReason.NotIp, null, null,
+                "Not an IP packet (ARP, LLDP, …): always passed, never judged.");
+        }
+
+        LocalEndpoint? endpoint = _policy.EndpointAt(packet.LocalAddress);
+        string where = EndpointSentence(packet, endpoint);
+        bool unjudged = endpoint is null || endpoint.Mode == EndpointMode.Off;
+
+        if (packet.Shape == PacketShape.Malformed)
+        {
+            return unjudged
+                ? Unjudged(where, endpoint)
+                : Unjudgeable(endpoint!, JudgementReason.Malformed, where,
+                    "Its headers are truncated or invalid, so no rule can judge it: malformed packets are dropped when the endpoint enforces, passed and counted in monitor mode.");
+        }
+
+        if (packet.Shape != PacketShape.LaterFragment && IcmpKinds.IsNeighborDiscovery(packet.Protocol, packet.IcmpType))
+        {
+            return new Judgement(PacketOutcome.Unenforced, JudgementReason.NeighborDiscovery, null, null,
+                $"ICMPv6 type {packet.IcmpType} is neighbor discovery (types 133–137): always passed, or IPv6 would stop working.")
+            {
+                LocalIdentity = endpoint?.Identity,
+                Mode = endpoint?.Mode,
+            };
+        }
+
+        if (packet.Shape == PacketShape.LaterFragment)
+        {
+            return unjudged ? Unjudged(where, endpoint) : JudgeLaterFragment(packet, endpoint!, where);
+        }
+
+        Judgement judged = JudgeWhole(packet, endpoint, where);
+        if (packet.Shape == PacketShape.FirstFragment)
+        {
+            _fragments[FragmentKey.Of(packet)] = judged;
+        }
+
+        return judged;
+    }
+
+    private Judgement JudgeLaterFragment(PacketFacts packet, LocalEndpoint endpoint, string where)
+    {
+        if (_fragments.TryGetValue(FragmentKey.Of(packet), out Judgement? first))
+        {
+            PacketOutcome outcome = first.Outcome;
+            return first with
+            {
+                Reason = JudgementReason.Fragment,
+                Explanation = $"{where} A later fragment (id {packet.FragmentId}) follows its datagram's first fragment, which was judged {Describe(outcome)} ({first.Reason}).",
+            };
+        }
+
+        return Unjudgeable(endpoint, JudgementReason.FragmentUntracked, where,
+            $"A later fragment (id {packet.FragmentId}) whose first fragment was never seen cannot be judged: fragments are never a way around the policy.");
+    }
+
+    // Passed unjudged: no endpoint lists the local address, or its endpoint's mode is off.
+    private static Judgement Unjudged(string where, LocalEndpoint? endpoint) =>
+        new(PacketOutcome.Unenforced, JudgementReason.EndpointOff, null, null, where)
+        {
+            LocalIdentity = endpoint?.Identity,
+            Mode = endpoint?.Mode,
+        };
+
+    // A packet the rules cannot judge: dropped when enforcing, would-deny in monitor mode.
+    private static Judgement Unjudgeable(LocalEndpoint endpoint, JudgementReason reason, string where, string why)
+    {
+        bool enforce = endpoint.Mode == EndpointMode.Enforce;
+        string applied = enforce ? "The endpoint enforces: dropped." : "The endpoint is in monitor mode: passed, and reported as would deny.";
+        return new Judgement(enforce ? PacketOutcome.Deny : PacketOutcome.WouldDeny, reason, null, null, $"{where} {why} {applied}")
+        {
+            LocalIdentity = endpoint.Identity,
+            Mode = endpoint.Mode,
+        };
+    }
+
+    private static string EndpointSentence(PacketFacts packet, LocalEndpoint? endpoint)
+    {
+        string side = packet.Direction == PacketDirection.Ingress ? "the destination of this arriving packet" : "the source of this leaving packet";
+        IPAddress local = packet.LocalAddress;
+        return endpoint switch
+        {
+            null => $"The local address {local} ({side}) is listed by no endpoint, so the packet is passed unjudged.",
+            { Mode: EndpointMode.Off } => $"The local address {local} ({side}) is endpoint '{endpoint.Identity}', whose mode is off: it passes everything and reports nothing.",
+            _ => $"The local address {local} ({side}) is endpoint '{endpoint.Identity}' (mode {ModeName(endpoint.Mode)}).",
+        };
+    }
+
+    private static string ModeName(EndpointMode mode) => mode.ToString().ToLowerInvariant();
+
+    private static string Describe(PacketOutcome outcome) => outcome switch
+    {
+        PacketOutcome.Allow => "allow",
+        PacketOutcome.Deny => "deny",
+        PacketOutcome.WouldDeny => "would deny",
+        _ => "unenforced",
+    };
+}

@@ -1,0 +1,26 @@
+namespace Microseg.Policy.Evaluation;
+
+/// <summary>
+/// The evaluator's conntrack entry: how a flow was judged, under which policy generation, and the
+/// facts of its first packet (a policy change judges the flow again as if that packet opened it).
+/// </summary>
+internal sealed class TrackedFlow(PacketDirection originDirection, ushort originPort, byte originIcmpType)
+{
+    /// <summary>Direction of the packet that opened the flow.</summary>
+    public PacketDirection OriginDirection { get; } = originDirection;
+
+    /// <summary>Destination port of the opening packet (TCP/UDP).</summary>
+    public ushort OriginPort { get; } = originPort;
+
+    /// <summary>ICMP type of the opening packet (ICMP/ICMPv6).</summary>
+    public byte OriginIcmpType { get; } = originIcmpType;
+
+    /// <summary><see cref="PacketOutcome.Allow"/> or, in monitor mode, <see cref="PacketOutcome.WouldDeny"/>.</summary>
+    public PacketOutcome Outcome { get; set; }
+
+    /// <summary>The policy generation the flow was last judged under.</summary>
+    public int Generation { get; set; }
+
+    /// <summary>The decision that admitted it.</summary>
+    public PolicyDecision Decision { get; set; } = null!;
+}
