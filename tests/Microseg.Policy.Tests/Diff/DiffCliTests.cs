@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microseg.Cli;
 
@@ -206,5 +207,29 @@ public sealed class DiffCliTests
         Assert.Contains("Exit 0 when both files are valid, whether or not they differ", run.Out);
         Assert.Contains("1 when either is invalid", run.Out);
         Assert.Contains("2 when either cannot be read", run.Out);
+    }
+
+    [Fact]
+    public void The_built_executable_writes_no_colour_into_a_pipe_and_no_stack_trace()
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "microsegctl.dll");
+        (int Code, string Out, string Err) Exec(params string[] args)
+        {
+            var start = new ProcessStartInfo("dotnet", [dll, "policy", "diff", .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.Environment.Remove("NO_COLOR");
+            using Process process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd();
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return (process.ExitCode, output, error);
+        }
+
+        var differs = Exec(Example("three-tier.yaml"), Example("monitor-first.yaml"));
+        var missing = Exec("/nonexistent/old.yaml", Example("monitor-first.yaml"));
+
+        Assert.Equal((0, ""), (differs.Code, differs.Err));
+        Assert.Contains("\nMODE CHANGES\n", differs.Out);
+        Assert.DoesNotContain("\e[", differs.Out);
+        Assert.Equal((2, "", "microsegctl: /nonexistent/old.yaml does not exist.\n"), missing);
     }
 }
