@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microseg.Policy;
+using Microseg.Policy.Compilation;
 
 namespace Microseg.Cli;
 
@@ -24,7 +25,7 @@ internal static class PolicyCommands
         check.SetAction(parsed =>
         {
             string path = parsed.GetRequiredValue(file);
-            PolicyCheckResult result = PolicyChecker.CheckFile(path);
+            PolicyCheckResult result = PolicyChecker.CheckFile(path, [PolicyCapacityCheck.Default]);
             bool json = parsed.GetValue(format) == "json";
             if (json)
             {

@@ -1,0 +1,45 @@
+using Microseg.Datapath.Slots;
+using Microseg.Policy.Diagnostics;
+
+namespace Microseg.Policy.Compilation;
+
+/// <summary>
+/// A policy compiled for this host: the complete map image plus the tables that turn the
+/// kernel's numbers (rule ids, identities) back into names. Same document, same image.
+/// </summary>
+public sealed class CompiledPolicy
+{
+    private readonly Dictionary<uint, CompiledRule> _rulesById;
+
+    internal CompiledPolicy(SlotImage image, IReadOnlyList<CompiledRule> rules, IReadOnlyList<CompiledIdentity> identities,
+        IReadOnlyList<Diagnostic> capacityProblems)
+    {
+        Image = image;
+        Rules = rules;
+        Identities = identities;
+        CapacityProblems = capacityProblems;
+        _rulesById = rules.ToDictionary(r => r.Id);
+    }
+
+    /// <summary>Every map entry of the policy; keys carry slot 0 (the writer stamps the slot).</summary>
+    public SlotImage Image { get; }
+
+    /// <summary>Every rule, boundary and management entry with its kernel rule id, by id.</summary>
+    public IReadOnlyList<CompiledRule> Rules { get; }
+
+    /// <summary>Every kernel identity the image uses, by id (world and host first).</summary>
+    public IReadOnlyList<CompiledIdentity> Identities { get; }
+
+    /// <summary>
+    /// Why the image does not fit the capacities it was compiled for, as errors with a position;
+    /// empty when it fits. A policy with problems must not be applied (see <see cref="PolicyApplier"/>).
+    /// </summary>
+    public IReadOnlyList<Diagnostic> CapacityProblems { get; }
+
+    /// <summary>The name behind a kernel rule id: "default" for 0, "rule #N" for an id this policy does not have.</summary>
+    public string RuleName(uint ruleId) =>
+        ruleId == 0 ? "default" : _rulesById.TryGetValue(ruleId, out CompiledRule? rule) ? rule.Name : $"rule #{ruleId}";
+
+    /// <summary>The rule behind a kernel rule id, or null.</summary>
+    public CompiledRule? Rule(uint ruleId) => _rulesById.GetValueOrDefault(ruleId);
+}

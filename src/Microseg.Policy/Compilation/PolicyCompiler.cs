@@ -1,0 +1,189 @@
+using Microseg.Datapath.Abi;
+using Microseg.Datapath.Loading;
+using Microseg.Datapath.Slots;
+using Microseg.Policy.Diagnostics;
+using Microseg.Policy.Model;
+using AbiMode = Microseg.Datapath.Abi.EndpointMode;
+using PolicyAction = Microseg.Policy.Model.RuleAction;
+
+namespace Microseg.Policy.Compilation;
+
+/// <summary>
+/// Compiles a validated policy into the map image of this host: its endpoints, the remote
+/// address table and the policy keys, every rule folded by the precedence of docs/policy.md.
+/// Deterministic: the same document always gives the same entries, and the order identities,
+/// endpoints, addresses, labels and ports are written in does not change them.
+/// </summary>
+/// <remarks>
+/// Rule ids: rules in file order from 1, then boundaries, then management entries; within a
+/// precedence level the lowest id (the first in file order) is the deciding rule reported.
+/// Only identities with an endpoint on this host get policy keys.
+/// </remarks>
+public sealed class PolicyCompiler
+{
+    /// <summary>Compiles <paramref name="document"/> (which must have no validation error) and checks it against <paramref name="capacities"/>.</summary>
+    public CompiledPolicy Compile(PolicyDocument document, DatapathCapacities capacities)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(capacities);
+
+        List<CompiledRule> rules = NumberRules(document);
+        var identities = new IdentityTable(document);
+        var index = new SelectorIndex(identities.Selectable);
+        var image = new SlotImage();
+        identities.Fill(image);
+
+        var locals = new SortedSet<int>();
+        foreach (LocalEndpoint endpoint in document.Endpoints)
+        {
+            if (identities.IndexOf.TryGetValue(endpoint.Identity, out int local))
+            {
+                locals.Add(local);
+            }
+        }
+
+        var plans = new Dictionary<(int Local, Direction Direction), LocalPlan>();
+        var builder = new PlanBuilder(document, identities, index, locals, plans);
+        builder.AddAll();
+
+        var capacity = new CapacityReport(document, rules, identities, capacities);
+        var flags = new Dictionary<uint, EndpointFlags>();
+        foreach (((int local, Direction direction), LocalPlan plan) in plans.OrderBy(p => p.Key.Local).ThenBy(p => p.Key.Direction))
+        {
+            uint localId = identities.KernelIds[local];
+            foreach ((uint peer, byte protocol, List<Contribution> folded) in plan.Keys())
+            {
+                var key = new PolicyKey { LocalIdentity = localId, RemoteIdentity = peer, Direction = direction, Protocol = protocol };
+                if (WriteKey(image, key, folded, capacity))
+                {
+                    flags[localId] = flags.GetValueOrDefault(localId) | WildcardFlags(direction, peer, protocol);
+                }
+            }
+        }
+
+        AddEndpoints(document, identities, image, flags);
+        image.DeriveLookupHints();
+        IReadOnlyList<Diagnostic> problems = capacity.Check(image);
+        return new CompiledPolicy(image, rules, identities.Compiled, problems);
+    }
+
+    private static List<CompiledRule> NumberRules(PolicyDocument document)
+    {
+        var rules = new List<CompiledRule>(document.Rules.Count + document.Boundaries.Count + document.Management.Count);
+        uint id = 1;
+        foreach (PolicyRule rule in document.Rules)
+        {
+            rules.Add(new CompiledRule(id++, rule.Name, CompiledRuleKind.Rule, rule.Position));
+        }
+
+        foreach (Boundary boundary in document.Boundaries)
+        {
+            rules.Add(new CompiledRule(id++, boundary.Name, CompiledRuleKind.Boundary, boundary.Position));
+        }
+
+        foreach (ManagementAccess access in document.Management)
+        {
+            rules.Add(new CompiledRule(id++, access.Name, CompiledRuleKind.Management, access.Position));
+        }
+
+        return rules;
+    }
+
+    // Writes one key's folded value, exact ports and ranges; false when nothing is decided.
+    private static bool WriteKey(SlotImage image, PolicyKey key, List<Contribution> contributions, CapacityReport capacity)
+    {
+        PortFolder.Folded folded = PortFolder.Fold(contributions, PortFolder.DomainLast(key.Protocol));
+        if (folded.AnyPort is null && folded.Exact.Count == 0 && folded.Ranges.Count == 0)
+        {
+            return false;
+        }
+
+        var value = new PolicyValue();
+        if (folded.AnyPort is { } any)
+        {
+            value.Flags = PolicyFlags.AnyPort;
+            value.AnyPortAction = any.Action;
+            value.AnyPortRuleId = any.RuleId;
+        }
+
+        image.Policies[key] = value;
+        capacity.NoteKey(contributions);
+        foreach (PortDecision d in folded.Exact)
+        {
+            image.Ports[new PolicyPortKey { Policy = key, Port = (ushort)d.First }] = new Datapath.Abi.RuleAction { RuleId = d.RuleId, Action = d.Action };
+        }
+
+        if (folded.Ranges.Count > 0)
+        {
+            if (folded.Ranges.Count > AbiConstants.MaxPortRanges)
+            {
+                capacity.NoteTooManyRanges(key, folded.Ranges);
+            }
+
+            var ranges = new PolicyRanges { Count = (uint)Math.Min(folded.Ranges.Count, AbiConstants.MaxPortRanges) };
+            Span<Datapath.Abi.PortRange> slots = ranges.Ranges;
+            for (int i = 0; i < (int)ranges.Count; i++)
+            {
+                PortDecision d = folded.Ranges[i];
+                slots[i] = new Datapath.Abi.PortRange { FirstPort = (ushort)d.First, LastPort = (ushort)d.Last, RuleId = d.RuleId, Action = d.Action };
+            }
+
+            image.Ranges[key] = ranges;
+        }
+
+        return true;
+    }
+
+    private static EndpointFlags WildcardFlags(Direction direction, uint peer, byte protocol)
+    {
+        bool ingress = direction == Direction.Ingress;
+        EndpointFlags flags = EndpointFlags.None;
+        if (peer == AbiConstants.IdentityAny)
+        {
+            flags |= ingress ? EndpointFlags.IngressAnyRemote : EndpointFlags.EgressAnyRemote;
+        }
+
+        if (protocol == AbiConstants.ProtocolAny)
+        {
+            flags |= ingress ? EndpointFlags.IngressAnyProtocol : EndpointFlags.EgressAnyProtocol;
+        }
+
+        return flags;
+    }
+
+    private static void AddEndpoints(PolicyDocument document, IdentityTable identities, SlotImage image, Dictionary<uint, EndpointFlags> flags)
+    {
+        AbiMode strictest = AbiMode.Off;
+        foreach (LocalEndpoint endpoint in document.Endpoints)
+        {
+            if (!identities.IndexOf.TryGetValue(endpoint.Identity, out int index))
+            {
+                continue;
+            }
+
+            uint id = identities.KernelIds[index];
+            EndpointFlags endpointFlags = flags.GetValueOrDefault(id);
+            if (endpoint.Ingress == PolicyAction.Allow)
+            {
+                endpointFlags |= EndpointFlags.IngressDefaultAllow;
+            }
+
+            if (endpoint.Egress == PolicyAction.Allow)
+            {
+                endpointFlags |= EndpointFlags.EgressDefaultAllow;
+            }
+
+            var mode = (AbiMode)(byte)endpoint.Mode;
+            strictest = (AbiMode)Math.Max((byte)strictest, (byte)mode);
+            foreach (AddressEntry address in endpoint.Addresses)
+            {
+                image.Endpoints[IpAddress16.From(address.Network.BaseAddress)] =
+                    new EndpointValue { Identity = id, Mode = mode, Flags = endpointFlags };
+            }
+        }
+
+        // Local addresses that are no endpoint are not judged: identity host, mode off.
+        image.DefaultEndpoint = new EndpointValue { Identity = AbiConstants.IdentityHost, Mode = AbiMode.Off };
+        image.UnattributedMode = strictest;
+    }
+}

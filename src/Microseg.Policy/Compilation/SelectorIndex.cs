@@ -1,0 +1,120 @@
+using Microseg.Policy.Model;
+
+namespace Microseg.Policy.Compilation;
+
+/// <summary>
+/// Answers "which identities does this selector select" from an index of label values, so a
+/// policy of 100,000 rules over 10,000 identities costs one index probe per selector rather
+/// than a scan of every identity. The answer is the same as testing
+/// <see cref="Selector.Matches"/> on every identity, in the order identities were given.
+/// </summary>
+internal sealed class SelectorIndex
+{
+    private readonly IReadOnlyList<IdentityDefinition> _identities;
+    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
+
+    // label key -> label value -> indexes of the identities carrying it, ascending.
+    private readonly Dictionary<string, Dictionary<string, List<int>>> _byLabel = new(StringComparer.Ordinal);
+
+    // label key -> indexes of the identities carrying it with any value, ascending.
+    private readonly Dictionary<string, List<int>> _byKey = new(StringComparer.Ordinal);
+
+    private readonly int[] _all;
+
+    public SelectorIndex(IReadOnlyList<IdentityDefinition> identities)
+    {
+        _identities = identities;
+        _all = Enumerable.Range(0, identities.Count).ToArray();
+        for (int i = 0; i < identities.Count; i++)
+        {
+            _byName.TryAdd(identities[i].Name, i);
+            foreach ((string key, string value) in identities[i].Labels)
+            {
+                if (!_byLabel.TryGetValue(key, out Dictionary<string, List<int>>? values))
+                {
+                    values = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+                    _byLabel[key] = values;
+                    _byKey[key] = [];
+                }
+
+                if (!values.TryGetValue(value, out List<int>? holders))
+                {
+                    holders = [];
+                    values[value] = holders;
+                }
+
+                holders.Add(i);
+                _byKey[key].Add(i);
+            }
+        }
+    }
+
+    /// <summary>How many identities there are.</summary>
+    public int Count => _identities.Count;
+
+    /// <summary>
+    /// Indexes of the identities <paramref name="selector"/> selects, ascending; when
+    /// <paramref name="within"/> is given, only those it contains.
+    /// </summary>
+    public IReadOnlyList<int> Select(Selector selector, ISet<int>? within = null)
+    {
+        if (selector.Identity is not null)
+        {
+            return _byName.TryGetValue(selector.Identity, out int index) && (within is null || within.Contains(index)) ? [index] : [];
+        }
+
+        IReadOnlyList<int> candidates = selector.Any ? _all : Candidates(selector);
+        if (selector.Any && within is null)
+        {
+            return _all;
+        }
+
+        var selected = new List<int>();
+        foreach (int index in candidates)
+        {
+            if ((within is null || within.Contains(index)) && selector.Matches(_identities[index]))
+            {
+                selected.Add(index);
+            }
+        }
+
+        return selected;
+    }
+
+    /// <summary>True when <paramref name="selected"/> (from <see cref="Select"/> without a restriction) is every identity.</summary>
+    public bool IsEverything(IReadOnlyList<int> selected) => selected.Count == _identities.Count;
+
+    // The smallest posting list some positive test (matchLabels, In, Exists) requires an
+    // identity to be on; every identity when there is none (NotIn alone). Matches() then
+    // decides, so the candidates only have to be a superset.
+    private IReadOnlyList<int> Candidates(Selector selector)
+    {
+        IReadOnlyList<int> best = _all;
+        foreach ((string key, string value) in selector.MatchLabels)
+        {
+            best = Smaller(best, _byLabel.GetValueOrDefault(key)?.GetValueOrDefault(value) ?? (IReadOnlyList<int>)[]);
+        }
+
+        foreach (SelectorExpression expression in selector.MatchExpressions)
+        {
+            switch (expression.Operator)
+            {
+                case SelectorOperator.Exists:
+                    best = Smaller(best, _byKey.GetValueOrDefault(expression.Key) ?? (IReadOnlyList<int>)[]);
+                    break;
+                case SelectorOperator.In when expression.Values.Count == 1:
+                    best = Smaller(best, _byLabel.GetValueOrDefault(expression.Key)?.GetValueOrDefault(expression.Values[0]) ?? (IReadOnlyList<int>)[]);
+                    break;
+                case SelectorOperator.In:
+                    best = Smaller(best, _byKey.GetValueOrDefault(expression.Key) ?? (IReadOnlyList<int>)[]);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return best;
+
+        static IReadOnlyList<int> Smaller(IReadOnlyList<int> a, IReadOnlyList<int> b) => b.Count < a.Count ? b : a;
+    }
+}
