@@ -45,6 +45,6 @@ internal static class PolicyCommands
             return result.IsValid ? Program.Success : Program.Invalid;
         });
 
-        return new Command("policy", "Work with policy files.") { check, PolicyDiffCommand.Create(output, error) };
+        return new Command("policy", "Work with policy files.") { check, PolicyDiffCommand.Create(output, error), PolicyExplainCommand.Create(output, error) };
     }
 }
