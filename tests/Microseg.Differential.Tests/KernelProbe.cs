@@ -1,0 +1,146 @@
+using Microseg.Bpf;
+using Microseg.Datapath.Abi;
+using Microseg.Datapath.Fixtures;
+using Microseg.Datapath.Loading;
+using Microseg.Datapath.Slots;
+
+namespace Microseg.Differential.Tests;
+
+/// <summary>What the kernel did with one packet: dropped or not, and the verdict counter and
+/// rule counter it moved.</summary>
+public readonly record struct KernelOutcome(bool Dropped, Verdict Verdict, VerdictReason Reason, uint RuleId);
+
+/// <summary>
+/// The kernel side of the differential test: one loaded datapath, reused across policies
+/// (conntrack and fragments cleared between them), packets through BPF_PROG_TEST_RUN one at a
+/// time. Every packet moves exactly one verdict counter and at most one rule counter, so
+/// shadow totals let one read confirm the expected counter moved; only a surprise costs a
+/// scan of them all.
+/// </summary>
+public sealed class KernelProbe : IDisposable
+{
+    private const uint XdpDrop = 1, TcActShot = 2;
+    // BPF_PROG_TEST_RUN runs on lo, which has no interface slot: its packets count in slot 0.
+    private const uint TestRunInterfaceSlot = 0;
+
+    private readonly LoadedDatapath _datapath;
+    private readonly SlotWriter _writer;
+    private readonly TrafficCounter[] _perCpu = new TrafficCounter[BpfMap.PossibleCpuCount];
+    private readonly byte[] _packetOut = new byte[4096];
+    private readonly Dictionary<uint, ulong> _verdictTotals = [];
+    private readonly Dictionary<uint, ulong> _ruleTotals = [];
+    private uint _highestRule;
+
+    public KernelProbe(DatapathOptions options)
+    {
+        _datapath = LoadedDatapath.Load(options);
+        _writer = new SlotWriter(_datapath.Maps);
+    }
+
+    /// <summary>Forgets every flow, then makes image live.</summary>
+    public void Start(SlotImage image, uint highestRule)
+    {
+        Clear(_datapath.Maps.Conntrack);
+        Clear(_datapath.Maps.Fragments);
+        Change(image, highestRule);
+    }
+
+    /// <summary>A policy change under running flows: they are re-judged on their next packet.</summary>
+    public void Change(SlotImage image, uint highestRule)
+    {
+        _writer.Apply(image);
+        _highestRule = highestRule;
+        RefreshShadows();
+    }
+
+    public KernelOutcome Run(Direction direction, byte[] frame, Verdict expectedVerdict, VerdictReason expectedReason, uint expectedRule)
+    {
+        var program = direction == Direction.Ingress ? _datapath.Ingress : _datapath.Egress;
+        var result = program.TestRun(frame, _packetOut);
+        var dropped = direction == Direction.Ingress ? result.ReturnValue == XdpDrop : result.ReturnValue == TcActShot;
+
+        var expected = new VerdictCounterKey(TestRunInterfaceSlot, direction, expectedVerdict, expectedReason);
+        var (verdict, reason) = Moved(_verdictTotals, _datapath.Maps.VerdictCounters, expected.Index) is { } index
+            ? (VerdictCounterKey.FromIndex(index).Verdict, VerdictCounterKey.FromIndex(index).Reason)
+            : ((Verdict)0, (VerdictReason)0);
+        var rule = expectedRule != 0 && Moved(_ruleTotals, _datapath.Maps.RuleCounters, expectedRule, scan: false) is { } hit
+            ? hit
+            : ScanRules();
+        return new KernelOutcome(dropped, verdict, reason, rule);
+    }
+
+    // Which counter moved by one packet: the expected one (one read), else found by a scan.
+    private uint? Moved(Dictionary<uint, ulong> shadow, BpfMap<uint, TrafficCounter> counters, uint expected, bool scan = true)
+    {
+        var now = Total(counters, expected);
+        if (now == shadow.GetValueOrDefault(expected) + 1)
+        {
+            shadow[expected] = now;
+            return expected;
+        }
+        if (!scan)
+            return null;
+        uint? moved = null;
+        foreach (var index in shadow.Keys.ToArray())
+        {
+            var total = Total(counters, index);
+            if (total != shadow[index])
+                moved = index;
+            shadow[index] = total;
+        }
+        return moved;
+    }
+
+    private uint ScanRules()
+    {
+        uint moved = 0;
+        for (uint rule = 1; rule <= _highestRule; rule++)
+        {
+            var total = Total(_datapath.Maps.RuleCounters, rule);
+            if (total != _ruleTotals.GetValueOrDefault(rule))
+                moved = rule;
+            _ruleTotals[rule] = total;
+        }
+        return moved;
+    }
+
+    private void RefreshShadows()
+    {
+        _verdictTotals.Clear();
+        foreach (var direction in new[] { Direction.Ingress, Direction.Egress })
+        {
+            for (uint verdict = 1; verdict < AbiConstants.VerdictCount; verdict++)
+            {
+                for (uint reason = 1; reason < AbiConstants.ReasonCount; reason++)
+                {
+                    var index = new VerdictCounterKey(TestRunInterfaceSlot, direction, (Verdict)verdict, (VerdictReason)reason).Index;
+                    _verdictTotals[index] = Total(_datapath.Maps.VerdictCounters, index);
+                }
+            }
+        }
+        _ruleTotals.Clear();
+        for (uint rule = 1; rule <= _highestRule; rule++)
+            _ruleTotals[rule] = Total(_datapath.Maps.RuleCounters, rule);
+    }
+
+    private ulong Total(BpfMap<uint, TrafficCounter> counters, uint index)
+    {
+        if (!counters.TryLookupPerCpu(index, _perCpu))
+            return 0;
+        ulong total = 0;
+        foreach (var c in _perCpu)
+            total += c.Packets;
+        return total;
+    }
+
+    private static void Clear<TKey, TValue>(BpfMap<TKey, TValue> map) where TKey : unmanaged where TValue : unmanaged
+    {
+        var keys = new List<TKey>();
+        foreach (var key in map.Keys)
+            keys.Add(key);
+        if (keys.Count > 0)
+            map.DeleteBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys));
+    }
+
+    public void Dispose() => _datapath.Dispose();
+}
