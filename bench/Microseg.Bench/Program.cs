@@ -25,6 +25,8 @@ internal static class Program
 
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] is "policy" or "policy-compile")
+            return Policy.PolicyCommand.Run(args, FindObjectDirectory());
         if (args.Length == 0 || args[0] != "datapath")
             return Fail(args.Length == 0 ? "missing sub-command" : $"unknown sub-command '{args[0]}'");
         BenchSettings settings;
