@@ -136,7 +136,7 @@ __noinline int ms_judge_packet(const struct ms_packet *p, const struct ms_packet
 		return ms_finish(ifindex, direction, bytes, o.verdict, o.reason, o.rule_id);
 	}
 
-	if (p->icmp_error) {
+	if (p->icmp_quote) {
 		struct ms_conntrack_key quoted = {};
 
 		ms_conntrack_key_of_quote(p, direction, &quoted);
@@ -150,8 +150,9 @@ __noinline int ms_judge_packet(const struct ms_packet *p, const struct ms_packet
 		entry = NULL;
 	}
 
-	/* A connection attempt is always judged afresh; otherwise conntrack comes first. */
-	if (!ms_is_connection_attempt(p) && !meta->conntrack_missed) {
+	/* A connection attempt is always judged afresh, and an ICMP error belongs to the flow
+	 * it quotes or to none; otherwise conntrack comes first. */
+	if (!ms_is_connection_attempt(p) && !p->icmp_error && !meta->conntrack_missed) {
 		entry = bpf_map_lookup_elem(&ms_conntrack, key);
 		if (entry && ms_conntrack_expired(entry, p->protocol, now)) {
 			bpf_map_delete_elem(&ms_conntrack, key);
@@ -170,9 +171,10 @@ __noinline int ms_judge_packet(const struct ms_packet *p, const struct ms_packet
 					 now, &o);
 		else
 			ms_judge_new_flow(p, key, direction, slot, config, ep, ifindex, bytes, now, &o);
-		if (p->fragment == MS_FRAGMENT_FIRST)
-			ms_fragment_remember(p, o.verdict, o.rule_id, now);
 	}
+	/* Whatever judged it, a first fragment's verdict is what its later fragments follow. */
+	if (p->fragment == MS_FRAGMENT_FIRST)
+		ms_fragment_remember(p, o.verdict, o.rule_id, now);
 	return ms_finish(ifindex, direction, bytes, o.verdict, o.reason, o.rule_id);
 }
 

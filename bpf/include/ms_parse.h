@@ -65,9 +65,11 @@ struct ms_packet {
 	__u8   tcp_flags;
 	__u8   icmp_type;
 	__u8   icmp_echo;     /* 1: ICMP echo request/reply, ports carry the identifier */
-	__u8   icmp_error;    /* 1: ICMP error; inner_* describe the packet it quotes */
+	__u8   icmp_error;    /* 1: an ICMP error type: judged, never a flow of its own */
+	__u8   icmp_quote;    /* 1: the error's quote was readable; inner_* describe it */
 	__u8   inner_protocol;
 	__u8   addresses_known; /* 1 once src and dst are filled */
+	__u8   pad[3];
 	struct ms_addr inner_src;
 	struct ms_addr inner_dst;
 	__be16 inner_src_port;
@@ -237,7 +239,8 @@ static __always_inline int ms_is_icmp_error(__u8 protocol, __u8 type)
 }
 
 /* The header an ICMP error quotes: IP header plus the first 8 bytes of its payload, which
- * hold the ports. Fills inner_*; returns 0, or -1 when the quote is too short to use. */
+ * hold the ports. Fills inner_* and icmp_quote; returns 0, or -1 when the quote is too short
+ * to use. */
 static __always_inline int ms_parse_icmp_quote(struct ms_cursor *c, __u8 outer_protocol,
 					       struct ms_packet *p)
 {
@@ -274,7 +277,7 @@ static __always_inline int ms_parse_icmp_quote(struct ms_cursor *c, __u8 outer_p
 		p->inner_src_port = ports[0];
 		p->inner_dst_port = ports[1];
 	}
-	p->icmp_error = 1;
+	p->icmp_quote = 1;
 	return 0;
 }
 
@@ -318,8 +321,10 @@ static __always_inline int ms_parse_transport(struct ms_cursor *c, struct ms_pac
 			p->src_port = *(__be16 *)(icmp + 4);
 			p->dst_port = p->src_port;
 		} else if (ms_is_icmp_error(p->protocol, type)) {
+			/* An error is an error whatever its quote; an unusable quote only means it
+			 * cannot be related to a flow. */
+			p->icmp_error = 1;
 			c->pos = icmp + 8;
-			/* An unusable quote is not malformed: it is judged as plain ICMP. */
 			ms_parse_icmp_quote(c, p->protocol, p);
 		}
 		return 0;

@@ -141,6 +141,31 @@ public static partial class FixtureTable
         };
     }
 
+    private static IEnumerable<DatapathFixture> IcmpErrorAndFragmentFlowRows()
+    {
+        yield return new()
+        {
+            Name = "later fragment of a tracked flow follows it",
+            Before = [Out(P(Web4, World4).Udp(41000, 53)),
+                      In(P(World4, Web4).Fragment(0, more: true, id: 0x5151).Udp(53, 41000).Payload(64))],
+            Packet = In(P(World4, Web4).Fragment(72, more: false, id: 0x5151).Protocol(Udp).Payload(64)),
+            Verdict = V.Allow, Reason = R.Fragment,
+        };
+        yield return new()
+        {
+            Name = "icmp error with an unreadable quote is judged and never tracked",
+            Packet = In(P(Router4, Web4).IcmpError(3, 3, P(Web4, World4).Udp(41000, 53).Build()[..(14 + 10)])),
+            Verdict = V.Deny, Reason = R.PolicyDefault, Events = [E.Deny],
+        };
+        yield return new()
+        {
+            Name = "icmp error never matches a flow of its own",
+            Before = [Out(P(Web4, World4).Icmp(13))],
+            Packet = In(P(World4, Web4).IcmpError(3, 1, P(Web4, World4).Udp(41999, 53).Build())),
+            Verdict = V.Deny, Reason = R.PolicyDefault, Events = [E.Deny],
+        };
+    }
+
     /// <summary>The standard policy plus an outbound flow to world:443 last seen at boot.</summary>
     private static PolicySeed WithStaleOutboundEntry()
     {

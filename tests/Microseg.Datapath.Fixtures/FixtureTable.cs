@@ -16,7 +16,7 @@ public static partial class FixtureTable
 
     public static IReadOnlyList<DatapathFixture> All { get; } =
     [
-        .. PolicyRows(), .. ModeRows(), .. ConntrackRows(), .. ParsingRows(), .. FragmentRows(),
+        .. PolicyRows(), .. ModeRows(), .. ConntrackRows(), .. IcmpErrorAndFragmentFlowRows(), .. ParsingRows(), .. FragmentRows(),
         .. MalformedRows(), .. EgressRows(),
     ];
 

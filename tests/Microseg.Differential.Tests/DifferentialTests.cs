@@ -98,10 +98,10 @@ public sealed class DifferentialTests(Xunit.Abstractions.ITestOutputHelper outpu
         output.WriteLine($"{packets} packets over {tested} policies (seeds {firstSeed}..) in {clock.Elapsed.TotalSeconds:F1} s; {disagreements.Count} policies with a disagreement");
         foreach (var ((outcome, reason), count) in outcomes.OrderByDescending(o => o.Value))
             output.WriteLine($"  {count,7}  {outcome}/{reason}");
-        Assert.True(packets >= (long)policies * PacketsPerPolicy / 2 || policies < DefaultPolicies, $"only {packets} packets");
         if (disagreements.Count > 0)
             Assert.Fail($"{disagreements.Count} of {tested} policies had a disagreement; the first:\n\n" +
                         string.Join("\n\n", disagreements.Take(ReportedDisagreements)));
+        Assert.True(packets >= (long)policies * PacketsPerPolicy, $"only {packets} packets");
     }
 
     private static uint HighestRule(CompiledPolicy compiled) => compiled.Rules.Count == 0 ? 0 : compiled.Rules.Max(r => r.Id);

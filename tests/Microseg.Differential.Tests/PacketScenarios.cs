@@ -30,8 +30,39 @@ public sealed class PacketScenarios(RandomPolicy policy, Random random)
         if (random.Next(4) == 0)
             dport = (ushort)(8000 + random.Next(1000));
 
-        switch (random.Next(22))
+        switch (random.Next(25))
         {
+            case 22:
+            {
+                // A UDP exchange whose reply comes back fragmented: the fragments belong to
+                // a tracked flow and must follow it.
+                var request = new PacketSpec(direction, src, dst, 17, sport, dport);
+                _opened.Add(request);
+                yield return request;
+                var id = _fragmentId++;
+                yield return new PacketSpec(back, dst, src, 17, dport, sport, Shape: SpecShape.FirstFragment, FragmentId: id);
+                yield return new PacketSpec(back, dst, src, 17, 0, 0, Shape: SpecShape.LaterFragment, FragmentId: id);
+                break;
+            }
+            case 23:
+            {
+                // ICMP errors whose quote cannot be read: judged as errors, never a flow.
+                var quoted = new PacketSpec(back, dst, src, 17, dport, sport);
+                byte protocol = v6 ? (byte)58 : (byte)1, type = v6 ? (byte)1 : (byte)3;
+                yield return new PacketSpec(direction, src, dst, protocol, 0, 0, type, Quoted: quoted, QuoteUsable: false);
+                yield return new PacketSpec(direction, src, dst, protocol, 0, 0, type, Quoted: quoted, QuoteUsable: false);
+                break;
+            }
+            case 24:
+            {
+                // A plain ICMP message (timestamp, or an unassigned ICMPv6 type) opens a flow
+                // with no ports; an ICMP error between the same hosts is still an error.
+                byte protocol = v6 ? (byte)58 : (byte)1;
+                yield return new PacketSpec(direction, src, dst, protocol, 0, 0, v6 ? (byte)150 : (byte)13);
+                var stranger = new PacketSpec(back, dst, src, 17, (ushort)(dport + 1), sport);
+                yield return new PacketSpec(direction, src, dst, protocol, 0, 0, v6 ? (byte)1 : (byte)3, Quoted: stranger);
+                break;
+            }
             case >= 20 when _opened.Count > 0:
             {
                 // A later packet of an earlier flow: after a policy change it is judged again.

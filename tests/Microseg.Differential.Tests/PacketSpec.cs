@@ -16,7 +16,7 @@ public enum SpecShape { Whole, TruncatedTransport, FirstFragment, LaterFragment,
 public sealed record PacketSpec(
     Direction Direction, string Source, string Destination, byte Protocol,
     ushort SourcePort, ushort DestinationPort, byte IcmpType = 0, TcpFlags Flags = TcpFlags.None,
-    SpecShape Shape = SpecShape.Whole, PacketSpec? Quoted = null, uint FragmentId = 0)
+    SpecShape Shape = SpecShape.Whole, PacketSpec? Quoted = null, uint FragmentId = 0, bool QuoteUsable = true)
 {
     public bool IsV6 => IPAddress.Parse(Source).AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
 
@@ -38,7 +38,8 @@ public sealed record PacketSpec(
         else if (Protocol == 17)
             b.Udp(SourcePort, DestinationPort);
         else if (Protocol is 1 or 58 && Quoted is { } quoted)
-            b.IcmpError(IcmpType, 0, quoted.Frame());
+            // An unusable quote: cut inside the quoted IP header, so its ports cannot be read.
+            b.IcmpError(IcmpType, 0, QuoteUsable ? quoted.Frame() : quoted.Frame()[..(14 + 10)]);
         else if (Protocol is 1 or 58)
             b.Icmp(IcmpType, 0, SourcePort);
         else
@@ -64,7 +65,7 @@ public sealed record PacketSpec(
             _ => PacketShape.Whole,
         },
         (TcpFlagBits)Flags,
-        Quoted is { } q ? new IcmpQuote(IPAddress.Parse(q.Source), IPAddress.Parse(q.Destination), q.Protocol, q.SourcePort, q.DestinationPort) : null)
+        Quoted is { } q && QuoteUsable ? new IcmpQuote(IPAddress.Parse(q.Source), IPAddress.Parse(q.Destination), q.Protocol, q.SourcePort, q.DestinationPort) : null)
     {
         FragmentId = FragmentId,
     };
