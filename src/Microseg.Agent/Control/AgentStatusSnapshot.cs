@@ -1,0 +1,45 @@
+namespace Microseg.Agent.Control;
+
+/// <summary>The daemon's state at one moment; serialized as the control API's status.</summary>
+public sealed record AgentStatusSnapshot(
+    string Version,
+    DateTimeOffset StartedAt,
+    string PolicyPath,
+    string? PolicySha256,
+    uint PolicyGeneration,
+    DateTimeOffset? PolicyAppliedAt,
+    IReadOnlyList<InterfaceStatus> Interfaces,
+    IReadOnlyList<EndpointStatus> Endpoints,
+    IReadOnlyList<ProgramStatus> Programs,
+    IReadOnlyList<MapOccupancy> Maps,
+    IReadOnlyList<VerdictCount> Verdicts,
+    IReadOnlyList<RuleHits> Rules,
+    ulong ConntrackEntries,
+    ReloadStats Reloads,
+    EventStats Events);
+
+/// <summary>An interface the programs are attached to.</summary>
+/// <param name="XdpMode">"native" or "generic".</param>
+public sealed record InterfaceStatus(string Name, int Ifindex, string XdpMode, bool EgressAttached);
+
+/// <summary>A local endpoint as the live policy defines it.</summary>
+/// <param name="Mode">"off", "monitor" or "enforce".</param>
+public sealed record EndpointStatus(string Identity, IReadOnlyList<string> Addresses, string Mode);
+
+public sealed record ProgramStatus(string Name, uint Id, string Tag);
+
+/// <summary>Entries in a map against its capacity (both slots, for the policy maps).</summary>
+public sealed record MapOccupancy(string Map, long Entries, long Capacity);
+
+/// <summary>One verdict counter: lower-case names as in the metrics' labels.</summary>
+public sealed record VerdictCount(string Interface, string Direction, string Verdict, string Reason, ulong Packets, ulong Bytes);
+
+public sealed record RuleHits(string Rule, string Kind, ulong Packets, ulong Bytes);
+
+public sealed record ReloadStats(long Succeeded, long Failed, DateTimeOffset? LastSuccess, IReadOnlyList<string> LastErrors);
+
+/// <summary>Ring buffer events: read by the daemon, and lost in the kernel by reason.</summary>
+public sealed record EventStats(long Delivered, ulong LostRateLimited, ulong LostRingFull);
+
+/// <summary>What a reload did: applied (with the new generation), or refused with its errors.</summary>
+public sealed record ReloadOutcome(bool Applied, uint Generation, IReadOnlyList<string> Errors);
