@@ -18,12 +18,10 @@ public sealed record AgentStatusSnapshot(
     ReloadStats Reloads,
     EventStats Events);
 
-/// <summary>An interface the programs are attached to.</summary>
-/// <param name="XdpMode">"native" or "generic".</param>
+/// <summary>An interface the programs are attached to; XdpMode is "native" or "generic".</summary>
 public sealed record InterfaceStatus(string Name, int Ifindex, string XdpMode, bool EgressAttached);
 
-/// <summary>A local endpoint as the live policy defines it.</summary>
-/// <param name="Mode">"off", "monitor" or "enforce".</param>
+/// <summary>A local endpoint as the live policy defines it; Mode is "off", "monitor" or "enforce".</summary>
 public sealed record EndpointStatus(string Identity, IReadOnlyList<string> Addresses, string Mode);
 
 public sealed record ProgramStatus(string Name, uint Id, string Tag);
