@@ -1,11 +1,183 @@
+using System.Net;
+using Microseg.Agent.Control;
+using Microseg.Agent.Events;
+using Microseg.Agent.Lifecycle;
+using Microseg.Agent.Notify;
+using Microseg.Agent.Reload;
+using Microseg.Agent.Settings;
+using Microseg.Agent.Status;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
 namespace Microseg.Agent;
 
-/// <summary>Builds and runs the daemon. (Skeleton: the daemon core fills this in.)</summary>
+/// <summary>
+/// Builds and runs the daemon: settings, startup checks, the datapath (adopted or loaded,
+/// attached, the policy applied) and only then the host, whose start sends READY=1.
+/// </summary>
 internal static class AgentMain
 {
     public static int Run(string[] args)
     {
-        Console.Error.WriteLine("microsegd: not built yet");
-        return 1;
+        CommandLine.Parsed parsed;
+        try
+        {
+            parsed = CommandLine.Parse(args);
+            if (!parsed.Help && !parsed.Version)
+                _ = MetricsEndpoint(parsed.Settings.MetricsAddress);
+        }
+        catch (SettingsException e)
+        {
+            Console.Error.WriteLine($"microsegd: {e.Message}");
+            return (int)Hosting.ExitCode.BadSettings;
+        }
+        if (parsed.Help)
+        {
+            Console.Out.WriteLine(CommandLine.Usage);
+            return 0;
+        }
+        if (parsed.Version)
+        {
+            Console.Out.WriteLine($"microsegd {typeof(AgentMain).Assembly.GetName().Version}");
+            return 0;
+        }
+
+        using var loggerFactory = LoggerFactory.Create(ConfigureLogging);
+        var logger = loggerFactory.CreateLogger("microsegd");
+        try
+        {
+            return Run(parsed.Settings, loggerFactory, logger);
+        }
+        catch (Hosting.StartupException e)
+        {
+            logger.LogCritical("{Reason}", e.Message);
+            return (int)e.ExitCode;
+        }
+        catch (Exception e)
+        {
+            logger.LogCritical("microsegd failed: {Error}", e.Message);
+            return (int)Hosting.ExitCode.Failure;
+        }
+    }
+
+    private static int Run(AgentSettings settings, ILoggerFactory loggerFactory, ILogger logger)
+    {
+        Hosting.StartupChecks.Run(new Hosting.SystemProbe(), settings.PinDirectory, m => logger.LogInformation("{Message}", m));
+        if (settings.Uninstall)
+        {
+            var problems = Uninstaller.Run(settings, logger);
+            foreach (var problem in problems)
+                logger.LogError("{Problem}", problem);
+            return problems.Count == 0 ? 0 : (int)Hosting.ExitCode.Failure;
+        }
+
+        var store = new AgentStateStore(settings.StateDirectory);
+        var state = store.Load();
+        var pins = new PinLayout(settings.PinDirectory);
+        using var session = new DatapathStarter(settings.BpfObjectDirectory, pins, logger).Start(state);
+
+        var interfaces = new InterfaceManager(session, settings.Interfaces,
+            new InterfaceAttacher(session, settings.XdpMode, logger), store, logger);
+        if (session.AdoptedState)
+            interfaces.Adopt(state.Interfaces);
+        var failures = interfaces.Reconcile();
+        if (failures.Count > 0)
+        {
+            if (!settings.Interfaces.Any(i => i.IsAll))
+                throw new Hosting.StartupException(Hosting.ExitCode.AttachFailed, $"Attaching failed on {failures[0]}.");
+            foreach (var failure in failures)
+                logger.LogWarning("Not attached: {Failure}.", failure);
+        }
+        foreach (var missing in settings.Interfaces.Where(s => !s.IsAll && !interfaces.Attached.Any(a => a.Name == s.Name && a.Namespace == s.Namespace)))
+            logger.LogWarning("{Interface} does not exist (yet): it is attached when it appears.", missing);
+
+        var reloader = new PolicyReloader(settings.PolicyPath, session, store, logger);
+        var outcome = reloader.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        if (!outcome.Applied)
+        {
+            if (!session.AdoptedState || session.Writer.ActiveGeneration == 0)
+                throw new Hosting.StartupException(Hosting.ExitCode.PolicyInvalid,
+                    $"The policy file {settings.PolicyPath} is invalid and no earlier policy is enforced to keep: {outcome.Errors.FirstOrDefault()}");
+            logger.LogWarning("Keeping the policy the maps already enforce (generation {Generation}) until {Path} is fixed.",
+                session.Writer.ActiveGeneration, settings.PolicyPath);
+        }
+
+        using var flowLog = settings.FlowLogPath is { } flowLogPath
+            ? new FlowLogWriter(flowLogPath, id => reloader.Live?.RuleName(id),
+                ifindex => interfaces.Attached.FirstOrDefault(a => a.Ifindex == ifindex)?.DisplayName)
+            : null;
+        var app = BuildHost(settings, loggerFactory, session, interfaces, reloader, flowLog);
+        app.Run();
+        return 0;
+    }
+
+    private static WebApplication BuildHost(AgentSettings settings, ILoggerFactory loggerFactory, DatapathSession session,
+        InterfaceManager interfaces, PolicyReloader reloader, FlowLogWriter? flowLog)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(session);
+        builder.Services.AddSingleton(interfaces);
+        builder.Services.AddSingleton(reloader);
+        builder.Services.AddSingleton<ISystemdNotifier>(sp => new SystemdNotifier(sp.GetRequiredService<ILogger<SystemdNotifier>>()));
+        builder.Services.AddSingleton(sp => new EventDrain(session.Maps, flowLog, sp.GetRequiredService<ILogger<EventDrain>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EventDrain>());
+        builder.Services.AddSingleton<IAgentStatus>(sp => new AgentStatus(session, interfaces, reloader, sp.GetRequiredService<EventDrain>()));
+        builder.Services.AddHostedService<WatchdogService>();
+        builder.Services.AddHostedService<Hosting.AgentService>();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (settings.ControlSocketPath is { } socket)
+            {
+                if (Path.GetDirectoryName(Path.GetFullPath(socket)) is { } directory)
+                    Directory.CreateDirectory(directory);
+                File.Delete(socket); // a socket file left by a daemon that died
+                kestrel.ListenUnixSocket(socket);
+            }
+            if (MetricsEndpoint(settings.MetricsAddress) is { } metrics)
+                kestrel.Listen(metrics);
+        });
+        var app = builder.Build();
+        MapEndpoints(app);
+        return app;
+    }
+
+    /// <summary>The control API and the metrics (their own parts of the agent).</summary>
+    private static void MapEndpoints(WebApplication app)
+    {
+        _ = app;
+    }
+
+    /// <summary>host:port as an endpoint; throws a one-sentence <see cref="SettingsException"/> when it is not one.</summary>
+    internal static IPEndPoint? MetricsEndpoint(string? address)
+    {
+        if (address is null)
+            return null;
+        var hasPort = address.StartsWith('[') ? address.Contains("]:", StringComparison.Ordinal) : address.Count(c => c == ':') == 1;
+        if (hasPort && IPEndPoint.TryParse(address, out var endpoint))
+            return endpoint;
+        if (address.StartsWith("localhost:", StringComparison.Ordinal) && int.TryParse(address["localhost:".Length..], out var port) && port is >= 0 and <= 65535)
+            return new IPEndPoint(IPAddress.Loopback, port);
+        throw new SettingsException($"the metrics address '{address}' is not HOST:PORT with an IP address (such as 127.0.0.1:9469 or [::1]:9469), nor 'none'");
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddConsole(o =>
+        {
+            o.FormatterName = Hosting.JournalConsoleFormatter.FormatterName;
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+        });
+        logging.AddConsoleFormatter<Hosting.JournalConsoleFormatter, ConsoleFormatterOptions>();
     }
 }

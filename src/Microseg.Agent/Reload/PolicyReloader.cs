@@ -1,0 +1,172 @@
+using System.Security.Cryptography;
+using Microseg.Agent.Control;
+using Microseg.Agent.Lifecycle;
+using Microseg.Policy;
+using Microseg.Policy.Compilation;
+using Microsoft.Extensions.Logging;
+
+namespace Microseg.Agent.Reload;
+
+/// <summary>
+/// Makes the policy file live, all of it or none of it: the file is read, validated and
+/// compiled, and checked against the maps' capacities, before anything is written; a bad file
+/// is refused whole, its errors logged as FILE:LINE:COL and counted, and the policy already
+/// enforced stays. One reload at a time.
+/// </summary>
+public sealed class PolicyReloader(string policyPath, DatapathSession session, AgentStateStore store, ILogger logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _statsLock = new();
+    private long _succeeded, _failed;
+    private DateTimeOffset? _lastSuccess;
+    private IReadOnlyList<string> _lastErrors = [];
+
+    public string PolicyPath => policyPath;
+
+    /// <summary>The live policy as compiled (for rule and identity names); null until one is applied or adopted.</summary>
+    public CompiledPolicy? Live { get; private set; }
+
+    /// <summary>The live policy as written (for its endpoints); null until one is applied or adopted.</summary>
+    public Microseg.Policy.Model.PolicyDocument? LiveDocument { get; private set; }
+
+    public string? LiveSha256 { get; private set; }
+
+    public DateTimeOffset? AppliedAt { get; private set; }
+
+    public ReloadStats Stats
+    {
+        get
+        {
+            lock (_statsLock)
+                return new ReloadStats(_succeeded, _failed, _lastSuccess, _lastErrors);
+        }
+    }
+
+    /// <summary>
+    /// At startup: applies the file, unless the maps already enforce exactly this file (an
+    /// adopted datapath whose live generation is the one recorded for the same file's SHA-256),
+    /// in which case nothing is written and established flows are not judged again.
+    /// </summary>
+    public async Task<ReloadOutcome> StartAsync(CancellationToken cancellationToken)
+    {
+        var state = store.Load();
+        return await ReloadAsync(cancellationToken, unchangedIsLive: sha =>
+            session.AdoptedState && state.PolicySha256 == sha && state.PolicyGeneration == session.Writer.ActiveGeneration
+                ? state : null);
+    }
+
+    /// <summary>Validates and applies the file again (SIGHUP, a change to the file, the control API).</summary>
+    public Task<ReloadOutcome> ReloadAsync(CancellationToken cancellationToken) =>
+        ReloadAsync(cancellationToken, unchangedIsLive: null);
+
+    private async Task<ReloadOutcome> ReloadAsync(CancellationToken cancellationToken, Func<string, AgentState?>? unchangedIsLive)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return Reload(unchangedIsLive);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private ReloadOutcome Reload(Func<string, AgentState?>? unchangedIsLive)
+    {
+        var check = PolicyChecker.CheckFile(policyPath, [new PolicyCapacityCheck(session.Capacities)]);
+        if (!check.IsValid)
+        {
+            var errors = check.ReadFailure is { } failure
+                ? [$"{policyPath}: {failure}"]
+                : check.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToList();
+            return Refuse(errors);
+        }
+        foreach (var warning in check.Diagnostics.Where(d => !d.IsError))
+            logger.LogWarning("{Diagnostic}", warning.ToString());
+
+        var compiled = new PolicyCompiler().Compile(check.Document!, session.Capacities);
+        var problems = compiled.CapacityProblems.Select(d => d.ToString())
+            .Concat(compiled.Image.CapacityProblems(session.Capacities).Select(p => $"{policyPath}: more entries than the maps hold: {p}"))
+            .ToList();
+        if (problems.Count > 0)
+            return Refuse(problems);
+
+        var sha = Sha256(check.Document!.Files);
+        uint generation;
+        DateTimeOffset appliedAt;
+        if (unchangedIsLive?.Invoke(sha) is { } kept)
+        {
+            generation = kept.PolicyGeneration;
+            appliedAt = kept.PolicyAppliedAt ?? DateTimeOffset.UtcNow;
+            logger.LogInformation("The enforced policy (generation {Generation}) is {Path} as it is now: kept without rewriting it.", generation, policyPath);
+        }
+        else
+        {
+            var written = session.Writer.Apply(compiled.Image);
+            generation = written.Generation;
+            appliedAt = DateTimeOffset.UtcNow;
+            logger.LogInformation("Applied {Path}: generation {Generation} live in slot {Slot} ({Written} entries written, {Deleted} deleted).",
+                policyPath, generation, written.Slot, written.Written, written.Deleted);
+            store.Update(s => s with { PolicySha256 = sha, PolicyGeneration = generation, PolicyAppliedAt = appliedAt });
+        }
+        Live = compiled;
+        LiveDocument = check.Document;
+        LiveSha256 = sha;
+        AppliedAt = appliedAt;
+        lock (_statsLock)
+        {
+            _succeeded++;
+            _lastSuccess = appliedAt;
+        }
+        return new ReloadOutcome(true, generation, []);
+    }
+
+    private ReloadOutcome Refuse(List<string> errors)
+    {
+        logger.LogError("Refused {Path} with {Count} error(s); the policy enforced before stays.", policyPath, errors.Count);
+        foreach (var error in errors)
+            logger.LogError("{Error}", error.ReplaceLineEndings(" "));
+        lock (_statsLock)
+        {
+            _failed++;
+            _lastErrors = errors;
+        }
+        return new ReloadOutcome(false, Live is null ? 0 : session.Writer.ActiveGeneration, errors);
+    }
+
+    /// <summary>
+    /// True when the policy's files differ from the live policy's (or none is live): a
+    /// watcher's event for a file whose bytes did not change must not bump the generation.
+    /// </summary>
+    public bool FilesChanged()
+    {
+        if (LiveDocument is not { } document || LiveSha256 is null)
+            return true;
+        var includeDirectoryChanged = false;
+        // A new or removed include changes the file list itself: compare it, then the bytes.
+        var check = PolicyChecker.CheckFile(policyPath);
+        if (check.Document is { } now)
+            includeDirectoryChanged = !now.Files.SequenceEqual(document.Files);
+        return includeDirectoryChanged || check.Document is null || Sha256(document.Files) != LiveSha256;
+    }
+
+    /// <summary>SHA-256 over every file of the policy (main and includes), each prefixed by its name.</summary>
+    private static string Sha256(IEnumerable<string> files)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in files)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(file + "\0"));
+            try
+            {
+                hash.AppendData(File.ReadAllBytes(file));
+            }
+            catch (IOException)
+            {
+                // Changed under us: the hash differs from any recorded one, which is what we want.
+            }
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using Microseg.Bpf;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Microseg.Agent.Settings;
+
+/// <summary>
+/// Reads microsegd.yaml: a mapping of the keys below, each optional. Every mistake is one
+/// sentence starting with FILE:LINE:COL, so it reads like the policy checker's errors.
+/// </summary>
+/// <example>
+/// interfaces: [eth0, eth1]          # or "*" for every non-loopback interface
+/// policy: /etc/microseg/policy.yaml
+/// metricsAddress: 127.0.0.1:9469    # "none" for no metrics listener
+/// flowLog: /var/log/microseg/flows.jsonl
+/// </example>
+public static class SettingsFile
+{
+    /// <summary>The keys, in the order the documentation lists them.</summary>
+    public static readonly string[] Keys =
+    [
+        "interfaces", "policy", "metricsAddress", "flowLog", "stateDirectory", "pinDirectory",
+        "controlSocket", "bpfObjectDirectory", "xdpMode", "interfacePollInterval", "reloadDebounce",
+    ];
+
+    /// <summary>Applies the file's settings on top of <paramref name="settings"/>.</summary>
+    public static AgentSettings Apply(AgentSettings settings, string path, string text)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new SettingsException($"{path}:{e.Start.Line}:{e.Start.Column}: {FirstSentence(e.Message)}");
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+            return settings;
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw Error(path, stream.Documents[0].RootNode, "the settings file must be a mapping of setting names to values");
+
+        foreach (var (keyNode, value) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            settings = key switch
+            {
+                "interfaces" => settings with { Interfaces = Interfaces(path, value) },
+                "policy" => settings with { PolicyPath = Text(path, value, key) },
+                "metricsAddress" => settings with { MetricsAddress = Optional(Text(path, value, key)) },
+                "flowLog" => settings with { FlowLogPath = Optional(Text(path, value, key)) },
+                "stateDirectory" => settings with { StateDirectory = Text(path, value, key) },
+                "pinDirectory" => settings with { PinDirectory = Text(path, value, key) },
+                "controlSocket" => settings with { ControlSocketPath = Optional(Text(path, value, key)) },
+                "bpfObjectDirectory" => settings with { BpfObjectDirectory = Text(path, value, key) },
+                "xdpMode" => settings with { XdpMode = Parse(path, value, key, ParseXdpMode) },
+                "interfacePollInterval" => settings with { InterfacePollInterval = Parse(path, value, key, ParseDuration) },
+                "reloadDebounce" => settings with { ReloadDebounce = Parse(path, value, key, ParseDuration) },
+                _ => throw Error(path, keyNode, $"unknown setting '{key}'; the settings are {string.Join(", ", Keys)}"),
+            };
+        }
+        return settings;
+    }
+
+    /// <summary>"none", "off" or empty turn an optional listener or file off.</summary>
+    public static string? Optional(string value) =>
+        value is "" or "none" or "off" ? null : value;
+
+    /// <summary>auto (native, falling back to generic), native or generic.</summary>
+    public static XdpAttachMode? ParseXdpMode(string text) => text switch
+    {
+        "auto" => XdpAttachMode.NativeWithGenericFallback,
+        "native" => XdpAttachMode.Native,
+        "generic" => XdpAttachMode.Generic,
+        _ => null,
+    };
+
+    /// <summary>A duration written 500ms, 5s or 1m; null when it is none of these or not positive.</summary>
+    public static TimeSpan? ParseDuration(string text)
+    {
+        (string number, double scale) = text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 1.0),
+            _ when text.EndsWith('s') => (text[..^1], 1000.0),
+            _ when text.EndsWith('m') => (text[..^1], 60_000.0),
+            _ => ("", 0),
+        };
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? TimeSpan.FromMilliseconds(value * scale)
+            : null;
+    }
+
+    private static IReadOnlyList<InterfaceSpec> Interfaces(string path, YamlNode node)
+    {
+        IEnumerable<YamlNode> items = node switch
+        {
+            YamlSequenceNode list => list.Children,
+            YamlScalarNode => [node],
+            _ => throw Error(path, node, "'interfaces' must be a list of interface names, or \"*\""),
+        };
+        var result = new List<InterfaceSpec>();
+        foreach (var item in items)
+        {
+            var text = Text(path, item, "interfaces");
+            result.Add(InterfaceSpec.TryParse(text, out var problem) ?? throw Error(path, item, problem!));
+        }
+        if (result.Count == 0)
+            throw Error(path, node, "'interfaces' is empty: name at least one interface, or \"*\" for all");
+        return result;
+    }
+
+    private static string Text(string path, YamlNode node, string key) =>
+        node is YamlScalarNode scalar ? scalar.Value ?? "" : throw Error(path, node, $"'{key}' must be a single value");
+
+    private static T Parse<T>(string path, YamlNode node, string key, Func<string, T?> parse) where T : struct =>
+        parse(Text(path, node, key)) ?? throw Error(path, node, key switch
+        {
+            "xdpMode" => $"'{key}' must be auto, native or generic",
+            _ => $"'{key}' must be a positive duration such as 500ms, 5s or 1m",
+        });
+
+    private static SettingsException Error(string path, YamlNode node, string message) =>
+        new($"{path}:{node.Start.Line}:{node.Start.Column}: {message}");
+
+    /// <summary>YamlDotNet's messages repeat the position; keep what follows it.</summary>
+    private static string FirstSentence(string message)
+    {
+        var close = message.IndexOf("): ", StringComparison.Ordinal);
+        return close >= 0 ? message[(close + 3)..] : message;
+    }
+}
