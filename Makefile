@@ -32,7 +32,7 @@ BPF_OBJECTS := $(addprefix $(BPF_OUT)/,$(notdir $(BPF_SOURCES:.bpf.c=.bpf.o)))
 BPF_CFLAGS  := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
                -I bpf/include -I /usr/include/$(MULTIARCH)
 
-.PHONY: all deps bpf build test test-unit bench bench-datapath demo clean
+.PHONY: all deps bpf build test test-unit bench bench-datapath bench-policy bench-ringbuf demo clean
 
 all: bpf build
 
@@ -68,11 +68,25 @@ build: bpf
 test: deps all
 	$(Q)tests/run-tests.sh $(CONFIG)
 
-bench: deps all bench-datapath
+bench: deps all bench-datapath bench-policy bench-ringbuf
 
 bench-datapath: deps all
 	$(Q)mkdir -p $(ARTIFACTS)/bench
 	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- datapath --out $(ARTIFACTS)/bench/datapath.json
+
+bench-policy: deps all
+	$(Q)mkdir -p $(ARTIFACTS)/bench
+	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- policy --out $(ARTIFACTS)/bench/policy.json
+
+# The reference consumer the C# ring buffer reader is measured against: libbpf's own.
+$(ARTIFACTS)/bench-bin/ringbuf_consumer: bench/ringbuf/ringbuf_consumer.c bpf/include/microseg_abi.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)gcc -O2 -Wall -Werror -I bpf/include -o $@ $< -lbpf
+
+bench-ringbuf: deps all $(ARTIFACTS)/bench-bin/ringbuf_consumer
+	$(Q)mkdir -p $(ARTIFACTS)/bench
+	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- ringbuf --out $(ARTIFACTS)/bench/ringbuf.json
 
 demo: deps all
 	$(Q)scripts/demo.sh
