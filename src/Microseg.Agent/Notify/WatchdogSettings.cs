@@ -9,6 +9,9 @@ namespace Microseg.Agent.Notify;
 /// </summary>
 public static class WatchdogSettings
 {
+    /// <summary>A floor for absurdly short timeouts: a timer cannot tick at zero.</summary>
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(1);
+
     /// <summary>The ping interval, or null when no watchdog is expected of this process.</summary>
     public static TimeSpan? PingInterval(string? watchdogUsec, string? watchdogPid, int ownPid)
     {
@@ -18,7 +21,8 @@ public static class WatchdogSettings
         if (!string.IsNullOrEmpty(watchdogPid) &&
             (!int.TryParse(watchdogPid, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid != ownPid))
             return null;
-        return TimeSpan.FromTicks((long)Math.Min(usec / 2 * 10, (ulong)TimeSpan.MaxValue.Ticks));
+        var half = TimeSpan.FromTicks((long)Math.Min(usec / 2 * 10, (ulong)TimeSpan.MaxValue.Ticks));
+        return half < MinimumInterval ? MinimumInterval : half;
     }
 
     /// <summary>From this process's environment.</summary>
