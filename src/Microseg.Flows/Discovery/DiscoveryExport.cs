@@ -1,0 +1,113 @@
+using System.Text;
+using System.Text.Json;
+using Microseg.Flows.Export;
+
+namespace Microseg.Flows.Discovery;
+
+/// <summary>
+/// The dependency map for people and tools: a table, JSON (the graph file's format), Graphviz DOT
+/// and Mermaid. The pictures draw one arrow per (from, to) pair listing its services; a flow
+/// between two endpoints of this host is seen twice (egress at one, ingress at the other), so a
+/// service's count in a picture is the larger of the two sightings, not their sum.
+/// </summary>
+public static class DiscoveryExport
+{
+    public static readonly IReadOnlyList<string> TableHeader =
+        ["FROM", "TO", "SERVICE", "SEEN AT", "FLOWS", "ALLOWED", "DENIED", "WOULD DENY", "FIRST SEEN", "LAST SEEN"];
+
+    /// <summary>One row per edge, busiest first; "SEEN AT" is the local identity and direction the flows were judged at.</summary>
+    public static IEnumerable<IReadOnlyList<string>> TableRows(DiscoveryGraph graph) =>
+        graph.Edges
+            .OrderByDescending(e => e.Flows).ThenBy(e => e.Key.From, StringComparer.Ordinal).ThenBy(e => e.Key.To, StringComparer.Ordinal)
+            .ThenBy(e => e.Key.Protocol).ThenBy(e => e.Key.Port).ThenBy(e => e.Key.Direction)
+            .Select(e => (IReadOnlyList<string>)
+            [
+                e.Key.From, e.Key.To, e.Key.Service, $"{e.Key.Local} {Records.FlowText.Direction(e.Key.Direction)}",
+                N(e.Flows), N(e.Allowed), N(e.Denied), N(e.WouldDeny), TextTable.Time(e.FirstSeen), TextTable.Time(e.LastSeen),
+            ]);
+
+    public static string Table(DiscoveryGraph graph)
+    {
+        string text = TextTable.Render(TableHeader, TableRows(graph));
+        return graph.EvictedEdges > 0 ? text + $"({graph.EvictedEdges} least recently seen edges were evicted to stay within {graph.Options.MaxEdges} edges)\n" : text;
+    }
+
+    /// <summary>The graph file's JSON (indented).</summary>
+    public static string Json(DiscoveryGraph graph)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            DiscoveryGraphFile.Write(graph, writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>A Graphviz digraph: red arrows carry denied flows, orange would-deny ones, black only allowed.</summary>
+    public static string Dot(DiscoveryGraph graph)
+    {
+        var text = new StringBuilder("digraph microseg {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
+        foreach (string node in NodeNames(graph))
+        {
+            string shape = node.StartsWith("world", StringComparison.Ordinal) ? ", shape=ellipse" : "";
+            text.Append($"  {DotQuote(node)} [label={DotQuote(node)}{shape}];\n");
+        }
+
+        foreach (Arrow arrow in Arrows(graph))
+        {
+            string colour = arrow.Denied > 0 ? "red" : arrow.WouldDeny > 0 ? "orange" : "black";
+            text.Append($"  {DotQuote(arrow.From)} -> {DotQuote(arrow.To)} [label={DotQuote(arrow.Label)}, color={colour}];\n");
+        }
+
+        return text.Append("}\n").ToString();
+    }
+
+    /// <summary>A Mermaid flowchart: dotted arrows carry denied or would-deny flows.</summary>
+    public static string Mermaid(DiscoveryGraph graph)
+    {
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        var text = new StringBuilder("flowchart LR\n");
+        foreach (string node in NodeNames(graph))
+        {
+            string id = $"n{ids.Count}";
+            ids[node] = id;
+            text.Append($"  {id}[\"{MermaidText(node)}\"]\n");
+        }
+
+        foreach (Arrow arrow in Arrows(graph))
+        {
+            string line = arrow.Denied + arrow.WouldDeny > 0 ? "-.->" : "-->";
+            text.Append($"  {ids[arrow.From]} {line}|\"{MermaidText(arrow.Label).Replace("\n", "<br/>", StringComparison.Ordinal)}\"| {ids[arrow.To]}\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static IEnumerable<string> NodeNames(DiscoveryGraph graph) => graph.Nodes.Select(n => n.Name);
+
+    private sealed record Arrow(string From, string To, string Label, ulong Denied, ulong WouldDeny);
+
+    private static IEnumerable<Arrow> Arrows(DiscoveryGraph graph) =>
+        graph.Edges
+            .GroupBy(e => (e.Key.From, e.Key.To))
+            .OrderBy(g => g.Key.From, StringComparer.Ordinal).ThenBy(g => g.Key.To, StringComparer.Ordinal)
+            .Select(pair =>
+            {
+                var services = pair
+                    .GroupBy(e => (e.Key.Protocol, e.Key.Port))
+                    .OrderBy(s => s.Key.Protocol).ThenBy(s => s.Key.Port)
+                    .Select(s => (Service: s.First().Key.Service, Flows: s.Max(e => e.Flows), Denied: s.Max(e => e.Denied), WouldDeny: s.Max(e => e.WouldDeny)))
+                    .ToList();
+                string label = string.Join("\n", services.Select(s => $"{s.Service} ×{s.Flows}"));
+                return new Arrow(pair.Key.From, pair.Key.To, label, (ulong)services.Sum(s => (decimal)s.Denied), (ulong)services.Sum(s => (decimal)s.WouldDeny));
+            });
+
+    private static string DotQuote(string text) =>
+        "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
+
+    // Mermaid labels are quoted strings; a quote inside is written as an entity.
+    private static string MermaidText(string text) => text.Replace("\"", "#quot;", StringComparison.Ordinal);
+
+    private static string N(ulong value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
