@@ -16,7 +16,7 @@ MULTIARCH   := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 linux-libc-dev gcc libc6-dev \
-                pkg-config xdp-tools iputils-ping prometheus
+                pkg-config xdp-tools iputils-ping prometheus graphviz
 
 ifeq ($(V),1)
   Q :=
