@@ -42,7 +42,7 @@ public static class MicrosegControlApi
         {
             try
             {
-                return Results.Json(status.Snapshot(), ControlJsonContext.Default.AgentStatusSnapshot);
+                return Results.Json(status.Snapshot(), ControlJsonContext.Api.AgentStatusSnapshot);
             }
             catch (Exception e)
             {
@@ -70,7 +70,7 @@ public static class MicrosegControlApi
 
             return Results.Json(
                 outcome,
-                ControlJsonContext.Default.ReloadOutcome,
+                ControlJsonContext.Api.ReloadOutcome,
                 statusCode: outcome.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
         });
 
@@ -82,5 +82,5 @@ public static class MicrosegControlApi
         context.Connection.LocalIpAddress is null && context.Connection.RemoteIpAddress is null;
 
     private static IResult Error(int statusCode, string message) =>
-        Results.Json(new ControlError(message), ControlJsonContext.Default.ControlError, statusCode: statusCode);
+        Results.Json(new ControlError(message), ControlJsonContext.Api.ControlError, statusCode: statusCode);
 }
