@@ -77,6 +77,7 @@ public static unsafe class Tc
     {
         BpfTcHook hook = Hook(ifindex, (int)direction);
         var opts = Options(handle, priority);
+        LibbpfLog.EnsureInstalled(); // else libbpf's default printer writes the kernel's "not found" to stderr
         int rc;
         using (LibbpfLog.Quiet()) // "not found" is an answer here, not a failure
             rc = Interop.Libbpf.bpf_tc_query(&hook, &opts);
@@ -99,6 +100,7 @@ public static unsafe class Tc
     public static void DestroyHook(int ifindex)
     {
         BpfTcHook hook = Hook(ifindex, (int)(TcDirection.Ingress | TcDirection.Egress));
+        LibbpfLog.EnsureInstalled();
         int rc;
         using (LibbpfLog.Quiet())
             rc = Interop.Libbpf.bpf_tc_hook_destroy(&hook);
@@ -110,6 +112,7 @@ public static unsafe class Tc
     {
         BpfTcHook hook = Hook(ifindex, (int)direction);
         var opts = Options(handle, priority);
+        LibbpfLog.EnsureInstalled();
         int rc;
         using (LibbpfLog.Quiet())
             rc = Interop.Libbpf.bpf_tc_detach(&hook, &opts);
