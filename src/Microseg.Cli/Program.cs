@@ -28,6 +28,8 @@ public static class Program
             RootCommand root = new("microsegctl: check and inspect Microseg network policies.")
             {
                 PolicyCommands.Create(output, error),
+                Daemon.StatusCommand.Create(output, error),
+                Daemon.ReloadCommand.Create(output, error),
             };
 
             ParseResult parsed = root.Parse(args);

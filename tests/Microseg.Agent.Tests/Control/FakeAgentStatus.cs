@@ -22,6 +22,9 @@ internal sealed class FakeAgentStatus : IAgentStatus
     /// <summary>What <see cref="ReloadAsync"/> answers.</summary>
     public ReloadOutcome NextReload { get; set; } = new(true, 8, []);
 
+    /// <summary>When set, <see cref="Snapshot"/> throws it, as a daemon whose maps cannot be read would.</summary>
+    public Exception? SnapshotFailure { get; set; }
+
     /// <summary>How many snapshots have been taken.</summary>
     public int Snapshots => Volatile.Read(ref _snapshots);
 
@@ -50,7 +53,7 @@ internal sealed class FakeAgentStatus : IAgentStatus
     public AgentStatusSnapshot Snapshot()
     {
         Interlocked.Increment(ref _snapshots);
-        return Current;
+        return SnapshotFailure is { } failure ? throw failure : Current;
     }
 
     public Task<ReloadOutcome> ReloadAsync(CancellationToken cancellationToken) => Task.FromResult(NextReload);
