@@ -84,6 +84,8 @@ public sealed class AgentStateStore(string stateDirectory)
     /// <summary>Removes state.json and the directory when nothing else is in it.</summary>
     public void Delete()
     {
+        if (!System.IO.Directory.Exists(stateDirectory))
+            return;
         File.Delete(Path);
         File.Delete(Path + ".tmp");
         if (System.IO.Directory.Exists(stateDirectory) && !System.IO.Directory.EnumerateFileSystemEntries(stateDirectory).Any())
