@@ -1,17 +1,18 @@
-using Microseg.Policy.Model;
-
-namespace Microseg.Policy.Compilation;
+namespace Microseg.Policy.Model;
 
 /// <summary>
 /// Answers "which identities does this selector select" from an index of label values, so a
 /// policy of 100,000 rules over 10,000 identities costs one index probe per selector rather
 /// than a scan of every identity. The answer is the same as testing
-/// <see cref="Selector.Matches"/> on every identity, in the order identities were given.
+/// <see cref="Selector.Matches"/> on every identity, in the order identities were given, so the
+/// validator (on any document, duplicates included) and the compiler share it.
 /// </summary>
 internal sealed class SelectorIndex
 {
     private readonly IReadOnlyList<IdentityDefinition> _identities;
-    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
+    // name -> indexes of the identities of that name, ascending (more than one only in a
+    // document the validator rejects for duplicate names).
+    private readonly Dictionary<string, List<int>> _byName = new(StringComparer.Ordinal);
 
     // label key -> label value -> indexes of the identities carrying it, ascending.
     private readonly Dictionary<string, Dictionary<string, List<int>>> _byLabel = new(StringComparer.Ordinal);
@@ -27,7 +28,13 @@ internal sealed class SelectorIndex
         _all = Enumerable.Range(0, identities.Count).ToArray();
         for (int i = 0; i < identities.Count; i++)
         {
-            _byName.TryAdd(identities[i].Name, i);
+            if (!_byName.TryGetValue(identities[i].Name, out List<int>? named))
+            {
+                named = [];
+                _byName[identities[i].Name] = named;
+            }
+
+            named.Add(i);
             foreach ((string key, string value) in identities[i].Labels)
             {
                 if (!_byLabel.TryGetValue(key, out Dictionary<string, List<int>>? values))
@@ -52,6 +59,9 @@ internal sealed class SelectorIndex
     /// <summary>How many identities there are.</summary>
     public int Count => _identities.Count;
 
+    /// <summary>The identity at <paramref name="index"/>.</summary>
+    public IdentityDefinition this[int index] => _identities[index];
+
     /// <summary>
     /// Indexes of the identities <paramref name="selector"/> selects, ascending; when
     /// <paramref name="within"/> is given, only those it contains.
@@ -60,7 +70,12 @@ internal sealed class SelectorIndex
     {
         if (selector.Identity is not null)
         {
-            return _byName.TryGetValue(selector.Identity, out int index) && (within is null || within.Contains(index)) ? [index] : [];
+            if (!_byName.TryGetValue(selector.Identity, out List<int>? named))
+            {
+                return [];
+            }
+
+            return within is null ? named : named.Where(within.Contains).ToList();
         }
 
         IReadOnlyList<int> candidates = selector.Any ? _all : Candidates(selector);

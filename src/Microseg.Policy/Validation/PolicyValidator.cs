@@ -9,10 +9,20 @@ namespace Microseg.Policy.Validation;
 /// The checks that need the whole policy: names, addresses and identities across files, what
 /// selectors select, and rules that can never match. Structural problems were found by the loader.
 /// </summary>
+/// <remarks>
+/// Linear in the size of the policy: selectors are answered by a <see cref="SelectorIndex"/>,
+/// endpoints and boundaries are looked up in tables built once, never scanned per rule.
+/// </remarks>
 internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document)
 {
-    private readonly List<IdentityDefinition> _all = document.AllIdentities.ToList();
+    private readonly SelectorIndex _index = new(document.AllIdentities.ToList());
     private readonly HashSet<string> _identityNames = [.. document.AllIdentities.Select(i => i.Name)];
+
+    // Identity name -> the address families of the endpoints of that identity here.
+    private readonly Dictionary<string, (bool V4, bool V6)> _endpointFamilies = EndpointFamilies(document);
+
+    // Per boundary (document order), which identities (by index) are on each side; built on first use.
+    private (bool[] Between, bool[] And)[]? _sides;
 
     public void Validate()
     {
@@ -110,8 +120,8 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
 
     private void CheckRule(PolicyRule rule)
     {
-        List<IdentityDefinition>? locals = LocalIdentities(rule.Local, "'local'");
-        List<IdentityDefinition>? peers = Selected(rule.Peer, "'peer'");
+        IReadOnlyList<int>? locals = LocalIdentities(rule.Local, "'local'");
+        IReadOnlyList<int>? peers = Selected(rule.Peer, "'peer'");
         if (locals is null || peers is null || locals.Count == 0 || peers.Count == 0)
         {
             return;
@@ -119,11 +129,8 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
 
         if (rule.Protocol is Protocol.Icmp or Protocol.IcmpV6)
         {
-            AddressFamily wanted = rule.Protocol == Protocol.Icmp ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
-            bool any = document.Endpoints
-                .Where(e => locals.Any(l => l.Name == e.Identity))
-                .SelectMany(e => e.Addresses)
-                .Any(a => a.Network.BaseAddress.AddressFamily == wanted);
+            bool v4 = rule.Protocol == Protocol.Icmp;
+            bool any = locals.Any(l => _endpointFamilies.TryGetValue(_index[l].Name, out (bool V4, bool V6) families) && (v4 ? families.V4 : families.V6));
             if (!any)
             {
                 (string protocol, string has, string other) = rule.Protocol == Protocol.Icmp ? ("icmp", "IPv4", "IPv6") : ("icmpv6", "IPv6", "IPv4");
@@ -132,17 +139,21 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
             }
         }
 
-        if (rule.Action == RuleAction.Allow)
+        if (rule.Action == RuleAction.Allow && document.Boundaries.Count > 0)
         {
-            var separating = document.Boundaries
-                .Where(b => locals.Any(l => peers.Any(p => b.Separates(l, p))))
+            (bool[] Between, bool[] And)[] sides = BoundarySides();
+            // A boundary separates some pair when one side has a local and the other a peer.
+            List<int> separating = Enumerable.Range(0, sides.Length)
+                .Where(b => (locals.Any(l => sides[b].Between[l]) && peers.Any(p => sides[b].And[p]))
+                    || (locals.Any(l => sides[b].And[l]) && peers.Any(p => sides[b].Between[p])))
                 .ToList();
-            bool allSeparated = locals.All(l => peers.All(p => separating.Any(b => b.Separates(l, p))));
+            bool allSeparated = locals.All(l => peers.All(p => separating.Any(b =>
+                (sides[b].Between[l] && sides[b].And[p]) || (sides[b].And[l] && sides[b].Between[p]))));
             if (allSeparated && separating.Count > 0)
             {
                 string which = separating.Count == 1
-                    ? $"boundary '{separating[0].Name}' separates"
-                    : $"boundaries {string.Join(", ", separating.Select(b => $"'{b.Name}'"))} separate";
+                    ? $"boundary '{document.Boundaries[separating[0]].Name}' separates"
+                    : $"boundaries {string.Join(", ", separating.Select(b => $"'{document.Boundaries[b].Name}'"))} separate";
                 bag.Warning(rule.Position, $"allow rule '{rule.Name}' can never allow anything: {which} every pair of identities it selects",
                     "boundaries beat every allow rule (see Precedence in docs/policy.md)");
             }
@@ -151,16 +162,17 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
 
     private void CheckBoundary(Boundary boundary)
     {
-        List<IdentityDefinition>? between = Selected(boundary.Between, "'between'");
-        List<IdentityDefinition>? and = Selected(boundary.And, "'and'");
+        IReadOnlyList<int>? between = Selected(boundary.Between, "'between'");
+        IReadOnlyList<int>? and = Selected(boundary.And, "'and'");
         if (between is null || and is null)
         {
             return;
         }
 
-        foreach (IdentityDefinition both in between.Intersect(and))
+        var andSet = new HashSet<int>(and);
+        foreach (int both in between.Distinct().Where(andSet.Contains))
         {
-            bag.Error(boundary.Position, $"identity '{both.Name}' is on both sides of boundary '{boundary.Name}'",
+            bag.Error(boundary.Position, $"identity '{_index[both].Name}' is on both sides of boundary '{boundary.Name}'",
                 "a boundary separates two disjoint groups; narrow 'between' or 'and'");
         }
     }
@@ -175,15 +187,15 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
         }
     }
 
-    /// <summary>The identities a selector selects; null when it names an unknown identity (reported).</summary>
-    private List<IdentityDefinition>? Selected(Selector selector, string what)
+    /// <summary>The identities (indexes, ascending) a selector selects; null when it names an unknown identity (reported).</summary>
+    private IReadOnlyList<int>? Selected(Selector selector, string what)
     {
         if (selector.Identity is not null && !KnownIdentity(selector.Identity, selector.Position))
         {
             return null;
         }
 
-        List<IdentityDefinition> selected = _all.Where(selector.Matches).ToList();
+        IReadOnlyList<int> selected = _index.Select(selector);
         if (selected.Count == 0)
         {
             bag.Warning(selector.Position, $"{what} selects no identity", "check the label keys and values against the identities");
@@ -193,15 +205,15 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
     }
 
     /// <summary>Like <see cref="Selected"/>, keeping only identities that have an endpoint here.</summary>
-    private List<IdentityDefinition>? LocalIdentities(Selector selector, string what)
+    private IReadOnlyList<int>? LocalIdentities(Selector selector, string what)
     {
-        List<IdentityDefinition>? selected = Selected(selector, what);
+        IReadOnlyList<int>? selected = Selected(selector, what);
         if (selected is null || selected.Count == 0)
         {
             return selected;
         }
 
-        List<IdentityDefinition> local = selected.Where(i => document.Endpoints.Any(e => e.Identity == i.Name)).ToList();
+        List<int> local = selected.Where(i => _endpointFamilies.ContainsKey(_index[i].Name)).ToList();
         if (local.Count == 0)
         {
             bag.Warning(selector.Position, $"{what} selects no identity with an endpoint on this host",
@@ -221,5 +233,37 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
         string? close = Suggestions.Closest(name, _identityNames);
         bag.Error(at, $"unknown identity '{name}'", close is not null ? $"did you mean '{close}'?" : "declare it under 'identities'");
         return false;
+    }
+
+    private (bool[] Between, bool[] And)[] BoundarySides() =>
+        _sides ??= document.Boundaries.Select(b => (Side(b.Between), Side(b.And))).ToArray();
+
+    private bool[] Side(Selector selector)
+    {
+        bool[] side = new bool[_index.Count];
+        foreach (int i in _index.Select(selector))
+        {
+            side[i] = true;
+        }
+
+        return side;
+    }
+
+    private static Dictionary<string, (bool V4, bool V6)> EndpointFamilies(PolicyDocument document)
+    {
+        var families = new Dictionary<string, (bool V4, bool V6)>(StringComparer.Ordinal);
+        foreach (LocalEndpoint endpoint in document.Endpoints)
+        {
+            (bool v4, bool v6) = families.GetValueOrDefault(endpoint.Identity);
+            foreach (AddressEntry address in endpoint.Addresses)
+            {
+                v4 |= address.Network.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
+                v6 |= address.Network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6;
+            }
+
+            families[endpoint.Identity] = (v4, v6);
+        }
+
+        return families;
     }
 }
