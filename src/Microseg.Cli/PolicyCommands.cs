@@ -45,6 +45,8 @@ internal static class PolicyCommands
             return result.IsValid ? Program.Success : Program.Invalid;
         });
 
-        return new Command("policy", "Work with policy files.") { check, PolicyDiffCommand.Create(output, error), PolicyExplainCommand.Create(output, error) };
+        return new Command("policy", "Work with policy files.") { check, PolicyDiffCommand.Create(output, error), PolicyExplainCommand.Create(output, error),
+            PolicySuggestCommand.Create(output, error), PolicySimulateCommand.Create(output, error), PolicyLintCommand.Create(output, error),
+            PolicyExposureCommand.Create(output, error) };
     }
 }

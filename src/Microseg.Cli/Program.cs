@@ -30,6 +30,8 @@ public static class Program
                 PolicyCommands.Create(output, error),
                 Daemon.StatusCommand.Create(output, error),
                 Daemon.ReloadCommand.Create(output, error),
+                DiscoverCommand.Create(output, error),
+                MonitorCommand.Create(output, error),
             };
 
             ParseResult parsed = root.Parse(args);

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microseg.Flows.Lint;
+using Microseg.Flows.Records;
+using Microseg.Policy.Model;
+
+namespace Microseg.Cli;
+
+/// <summary><c>policy lint FILE --flows</c>: rules never hit, shadowed, or broader than their traffic.</summary>
+internal static class PolicyLintCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var file = new Argument<string>("FILE") { Description = "The policy file (its include directory is read too)." };
+        Option<string?> flows = FlowInputs.Flows(required: true);
+        Option<string> format = FlowInputs.Format("text", "json");
+        var command = new Command(
+            "lint",
+            "Report, against the recorded flows, rules never hit, rules shadowed by others, and broad rules (any port, protocol " +
+            "or remote) the observed traffic could narrow. Exit 0 when there is nothing to report, 1 when there is (or the policy " +
+            "is invalid), 2 when an input cannot be read.")
+        {
+            file, flows, format,
+        };
+        command.SetAction(parsed =>
+        {
+            PolicyDocument? policy = FlowInputs.Policy(parsed.GetRequiredValue(file), output, error, out int code);
+            if (policy is null)
+            {
+                return code;
+            }
+
+            List<FlowRecord>? records = FlowInputs.Records(parsed.GetValue(flows)!, error);
+            if (records is null)
+            {
+                return Program.Failure;
+            }
+
+            IReadOnlyList<LintFinding> findings = PolicyLinter.Lint(policy, records);
+            if (parsed.GetValue(format) == "json")
+            {
+                output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    findings = findings.Select(f => new
+                    {
+                        kind = f.KindName, rule = f.Rule, file = f.Position.File, line = f.Position.Line, column = f.Position.Column,
+                        message = f.Message, suggestion = f.Suggestion,
+                    }),
+                }, PolicySimulateCommand.Indented));
+            }
+            else
+            {
+                foreach (LintFinding finding in findings)
+                {
+                    output.WriteLine(finding.ToString());
+                }
+
+                output.WriteLine(findings.Count == 0
+                    ? $"{policy.Rules.Count} rule(s), {records.Count} flow record(s): nothing to report."
+                    : $"{findings.Count} finding(s) in {policy.Rules.Count} rule(s), against {records.Count} flow record(s).");
+            }
+
+            return findings.Count == 0 ? Program.Success : Program.Invalid;
+        });
+        return command;
+    }
+}
