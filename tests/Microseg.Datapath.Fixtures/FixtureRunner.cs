@@ -6,8 +6,9 @@ using Microseg.Datapath.Slots;
 namespace Microseg.Datapath.Fixtures;
 
 /// <summary>
-/// Runs fixture rows through the real programs with BPF_PROG_TEST_RUN. Every row gets a
-/// freshly loaded datapath, so no conntrack entry, counter or token bucket leaks between rows.
+/// Runs fixture rows through the real programs with BPF_PROG_TEST_RUN. Every row starts from
+/// a fresh state: a freshly loaded datapath, or a shared one put back by
+/// <see cref="DatapathReset"/>, so no conntrack entry, policy or token bucket leaks between rows.
 /// </summary>
 public sealed class FixtureRunner(DatapathOptions options)
 {
@@ -17,9 +18,17 @@ public sealed class FixtureRunner(DatapathOptions options)
 
     public DatapathOptions Options { get; } = options;
 
+    /// <summary>Runs a row on a datapath of its own.</summary>
     public FixtureOutcome Run(DatapathFixture fixture)
     {
         using var datapath = LoadedDatapath.Load(Options);
+        return Run(fixture, datapath);
+    }
+
+    /// <summary>Runs a row on a shared datapath, reset first.</summary>
+    public static FixtureOutcome Run(DatapathFixture fixture, LoadedDatapath datapath)
+    {
+        DatapathReset.Reset(datapath);
         using var events = new RingBufferReader(datapath.Maps.Events);
         var writer = new SlotWriter(datapath.Maps);
         var seed = (fixture.Seed ?? (() => StandardPolicy.Seed()))();

@@ -1,5 +1,6 @@
 using Microseg.Datapath.Abi;
 using Microseg.Datapath.Fixtures;
+using Microseg.Datapath.Loading;
 using Microseg.TestSupport;
 
 namespace Microseg.Datapath.Tests;
@@ -9,8 +10,26 @@ namespace Microseg.Datapath.Tests;
 /// code, the one verdict counter the packet must move, the rule counter, the events it must
 /// produce, and the events the rate limit must hold back.
 /// </summary>
-public sealed class FixtureTableTests
+public sealed class FixtureTableTests(FixtureTableTests.SharedDatapath shared) : IClassFixture<FixtureTableTests.SharedDatapath>
 {
+    /// <summary>
+    /// One load for every row (verifying both programs costs about half a second); each row
+    /// resets it to a fresh load's state first.
+    /// </summary>
+    public sealed class SharedDatapath : IDisposable
+    {
+        private readonly Lazy<LoadedDatapath> _datapath =
+            new(() => LoadedDatapath.Load(DatapathObjects.Options(FixtureCapacities.Small)));
+
+        public LoadedDatapath Datapath => _datapath.Value;
+
+        public void Dispose()
+        {
+            if (_datapath.IsValueCreated)
+                _datapath.Value.Dispose();
+        }
+    }
+
     public static TheoryData<string> Rows => [.. FixtureTable.All.Select(f => f.Name)];
 
     [Fact]
@@ -25,7 +44,7 @@ public sealed class FixtureTableTests
     public void Row(string name)
     {
         var fixture = FixtureTable.Named(name);
-        var outcome = new FixtureRunner(DatapathObjects.Options(FixtureCapacities.Small)).Run(fixture);
+        var outcome = FixtureRunner.Run(fixture, shared.Datapath);
 
         Assert.Equal(fixture.Dropped, outcome.Dropped);
 
