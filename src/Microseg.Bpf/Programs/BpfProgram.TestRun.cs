@@ -38,6 +38,15 @@ public sealed unsafe partial class BpfProgram
     /// hwtstamp non-zero (ifindex must name a device in the caller's namespace).
     /// </summary>
     public BpfTestRunResult TestRun(ReadOnlySpan<byte> packetIn, Span<byte> packetOut, ReadOnlySpan<byte> contextIn, Span<byte> contextOut, uint repeat = 1)
+        => TestRun(packetIn, packetOut, contextIn, contextOut, repeat, BpfTestRunFlags.None, batchSize: 0);
+
+    /// <summary>
+    /// The general form with the run's <paramref name="flags"/> and, for
+    /// <see cref="BpfTestRunFlags.XdpLiveFrames"/>, <paramref name="batchSize"/>: frames run
+    /// per batch before the kernel flushes what they transmitted or redirected (0 = the
+    /// kernel's default, 64).
+    /// </summary>
+    public BpfTestRunResult TestRun(ReadOnlySpan<byte> packetIn, Span<byte> packetOut, ReadOnlySpan<byte> contextIn, Span<byte> contextOut, uint repeat, BpfTestRunFlags flags, uint batchSize)
     {
         if (repeat == 0 || repeat > int.MaxValue)
             ThrowRepeat(repeat);
@@ -60,6 +69,8 @@ public sealed unsafe partial class BpfProgram
                 ContextOut = contextOut.IsEmpty ? null : contextOutPointer,
                 ContextSizeOut = (uint)contextOut.Length,
                 Repeat = (int)repeat,
+                Flags = (uint)flags,
+                BatchSize = batchSize,
             };
             rc = Interop.Libbpf.bpf_prog_test_run_opts(Fd, &opts);
         }
