@@ -5,7 +5,8 @@ namespace Microseg.Bench;
 /// <summary>
 /// Entry point. Sub-commands: <c>datapath</c>, the data plane's per-packet cost under
 /// BPF_PROG_TEST_RUN (needs root and `make bpf`); <c>policy</c>, the policy pipeline;
-/// <c>ringbuf</c>, the flow-event ring buffer drain against libbpf's C consumer. The managed hot paths' BenchmarkDotNet
+/// <c>ringbuf</c>, the flow-event ring buffer drain against libbpf's C consumer; <c>sre</c>,
+/// receive throughput beside nftables, iptables and xdp-filter on veth pairs (see Sre/). The managed hot paths' BenchmarkDotNet
 /// suites will be further sub-commands.
 /// </summary>
 internal static class Program
@@ -28,6 +29,8 @@ internal static class Program
     {
         if (args.Length > 0 && args[0] is "policy" or "policy-compile")
             return Policy.PolicyCommand.Run(args, FindObjectDirectory());
+        if (args.Length > 0 && args[0] == "sre")
+            return Sre.SreCommand.Run(args.AsSpan(1), FindObjectDirectory());
         if (args.Length > 0 && args[0] == "ringbuf")
             return RingBuffer.RingBufferCommand.Run(args, FindObjectDirectory());
         if (args.Length == 0 || args[0] != "datapath")
