@@ -7,12 +7,13 @@
 # later run would reuse. Bump ROOT_RECIPE when the package list changes, to rebuild.
 set -euo pipefail
 root="${1:-/var/cache/microseg-test/bookworm-root}"
-ROOT_RECIPE=1
+ROOT_RECIPE=3
 # What the test needs inside besides what the package pulls in: systemd as PID 1, apt,
-# iproute2 for veths and namespaces, ping and nc for traffic, bpftool to see programs.
+# iproute2 for veths and namespaces, ping and nc for traffic, bpftool to see programs, man-db
+# so that `systemd-analyze verify` finds the Documentation= pages.
 # libbpf1 is there so that `apt install ./microseg.deb` needs no network (the container has
 # a private network); the dependency is still checked by apt.
-include=systemd,systemd-sysv,dbus,iproute2,iputils-ping,netcat-openbsd,bpftool,libbpf1,procps,ca-certificates
+include=systemd,systemd-sysv,dbus,iproute2,iputils-ping,netcat-openbsd,bpftool,libbpf1,procps,ca-certificates,man-db
 
 if [[ -f "$root/.microseg-root-recipe" && "$(cat "$root/.microseg-root-recipe")" == "$ROOT_RECIPE" ]]; then
   echo "  ROOT     reusing $root"
@@ -50,24 +51,6 @@ echo microseg-test > "$root.new/etc/hostname"
 for unit in console-getty.service getty@tty1.service systemd-timesyncd.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer; do
   ln -sf /dev/null "$root.new/etc/systemd/system/$unit"
 done
-# systemd does not mount bpffs at /sys/fs/bpf inside a container: this does, as a host's boot would.
-cat > "$root.new/etc/systemd/system/sys-fs-bpf.mount" <<'UNIT'
-[Unit]
-Description=BPF file system (the package test's container)
-DefaultDependencies=no
-Before=sysinit.target
-
-[Mount]
-What=bpf
-Where=/sys/fs/bpf
-Type=bpf
-Options=mode=0700
-
-[Install]
-WantedBy=sysinit.target
-UNIT
-mkdir -p "$root.new/etc/systemd/system/sysinit.target.wants"
-ln -sf ../sys-fs-bpf.mount "$root.new/etc/systemd/system/sysinit.target.wants/sys-fs-bpf.mount"
 echo "$ROOT_RECIPE" > "$root.new/.microseg-root-recipe"
 rm -rf "$root"
 mv "$root.new" "$root"
