@@ -44,8 +44,8 @@ public sealed class FlowLogWriter : IDisposable
         _json.WriteNumber("localPort", (ushort)IPAddress.NetworkToHostOrder((short)e.LocalPort));
         _json.WriteString("remote", e.RemoteAddr.ToString());
         _json.WriteNumber("remotePort", (ushort)IPAddress.NetworkToHostOrder((short)e.RemotePort));
-        _json.WriteString("verdict", e.Verdict.ToString().ToLowerInvariant());
-        _json.WriteString("reason", e.Reason.ToString().ToLowerInvariant());
+        _json.WriteString("verdict", Status.AgentStatus.SnakeCase(e.Verdict.ToString()));
+        _json.WriteString("reason", Status.AgentStatus.SnakeCase(e.Reason.ToString()));
         _json.WriteNumber("rule", e.RuleId);
         if (_ruleName(e.RuleId) is { } rule)
             _json.WriteString("ruleName", rule);

@@ -2,6 +2,7 @@ using System.Net;
 using Microseg.Agent.Control;
 using Microseg.Agent.Events;
 using Microseg.Agent.Lifecycle;
+using Microseg.Agent.Metrics;
 using Microseg.Agent.Notify;
 using Microseg.Agent.Reload;
 using Microseg.Agent.Settings;
@@ -48,6 +49,12 @@ internal static class AgentMain
 
         using var loggerFactory = LoggerFactory.Create(ConfigureLogging);
         var logger = loggerFactory.CreateLogger("microsegd");
+        // libbpf's warnings (a verifier log, a refused attach) go to the same log, one line each.
+        Microseg.Bpf.LibbpfLog.Sink = (level, text) =>
+        {
+            if (level == Microseg.Bpf.LibbpfLogLevel.Warning && text.Trim() is { Length: > 0 } line)
+                logger.LogWarning("libbpf: {Message}", line);
+        };
         try
         {
             return Run(parsed.Settings, loggerFactory, logger);
@@ -133,27 +140,21 @@ internal static class AgentMain
         builder.Services.AddHostedService<WatchdogService>();
         builder.Services.AddHostedService<Hosting.AgentService>();
 
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            if (settings.ControlSocketPath is { } socket)
-            {
-                if (Path.GetDirectoryName(Path.GetFullPath(socket)) is { } directory)
-                    Directory.CreateDirectory(directory);
-                File.Delete(socket); // a socket file left by a daemon that died
-                kestrel.ListenUnixSocket(socket);
-            }
-            if (MetricsEndpoint(settings.MetricsAddress) is { } metrics)
-                kestrel.Listen(metrics);
-        });
+        builder.Services.AddMicrosegMetrics();
+        if (settings.ControlSocketPath is { } socket)
+            builder.AddMicrosegControlSocket(socket);
+        if (MetricsEndpoint(settings.MetricsAddress) is { } metrics)
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(metrics));
         var app = builder.Build();
         MapEndpoints(app);
         return app;
     }
 
-    /// <summary>The control API and the metrics (their own parts of the agent).</summary>
+    /// <summary>The control API (answering on the unix socket only) and the metrics, from Control/ and Metrics/.</summary>
     private static void MapEndpoints(WebApplication app)
     {
-        _ = app;
+        app.MapMicrosegControlApi();
+        app.MapMicrosegMetrics();
     }
 
     /// <summary>host:port as an endpoint; throws a one-sentence <see cref="SettingsException"/> when it is not one.</summary>

@@ -48,6 +48,7 @@ public sealed class InterfaceManager(
         var failures = new List<string>();
         lock (_lock)
         {
+            var before = _attached.Values.ToHashSet();
             var present = InterfaceResolver.Resolve(specs);
             var presentKeys = present.ToDictionary(p => (p.Namespace, p.Name));
             foreach (var (key, old) in _attached.ToList())
@@ -74,7 +75,8 @@ public sealed class InterfaceManager(
                     failures.Add($"{target.DisplayName}: {e.Message}");
                 }
             }
-            Save();
+            if (!before.SetEquals(_attached.Values) || !_saved)
+                Save();
         }
         return failures;
     }
@@ -104,8 +106,12 @@ public sealed class InterfaceManager(
         return AbiConstants.MaxInterfaceSlots - 1; // more interfaces than slots: the last one counts for the rest
     }
 
+    /// <summary>Whether the state file holds what this manager knows (written on the first reconcile, then on changes).</summary>
+    private bool _saved;
+
     private void Save()
     {
+        _saved = true;
         store.Update(state => state with { BuildSha256 = session.BuildSha256, Interfaces = [.. _attached.Values] });
     }
 }
