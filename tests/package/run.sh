@@ -145,7 +145,7 @@ check "man pages render: microsegd(8), microsegctl(8), microseg-policy(5)" \
   c sh -c 'for p in 8/microsegd 8/microsegctl 5/microseg-policy; do MANWIDTH=80 man ${p%%/*} ${p#*/} >/dev/null 2>&1 || exit 1; done'
 
 xdp_id() { c ip -j link show ms-test0 | grep -o '"xdp":{[^}]*"id":[0-9]*' | grep -o '[0-9]*$'; }
-tc_attached() { c tc filter show dev ms-test0 egress | grep -q ms_tc_egress; }
+tc_attached() { local f; f="$(c tc filter show dev ms-test0 egress)"; grep -q ms_tc_egress <<< "$f"; }
 has_xdp() { [[ -n "$(xdp_id)" ]]; }
 check "microsegd attached XDP to the container's veth" wait_for 10 has_xdp
 check "TC egress program attached" tc_attached
@@ -187,7 +187,8 @@ check "before systemctl reload the new policy is not applied (9090 still passes)
 check "systemctl reload microseg succeeds" c systemctl reload microseg
 check "after reload: tcp 9090 is dropped (enforce, default deny)" wait_for 15 blocked 9090
 check "after reload: tcp 8080 passes (allowed by web-from-client)" connects 8080
-journal_has() { c journalctl -u microseg --no-pager | grep -q -i -- "$1"; }
+# Output is read whole before grep -q: with pipefail, a writer that grep -q leaves early dies of SIGPIPE.
+journal_has() { local j; j="$(c journalctl -u microseg --no-pager)"; grep -q -i -E -- "$1" <<< "$j"; }
 check "the journal shows the reload came from SIGHUP" journal_has 'after SIGHUP'
 
 # ── Watchdog ───────────────────────────────────────────────────────────────────────────────
@@ -226,7 +227,8 @@ gaps="$(c grep -c -E '^(LEAK|DROP)' /run/probe.log)"
 check "enforcement held throughout the upgrade ($probes probes, $gaps gaps)" test "$probes" -ge 4 -a "$gaps" = 0
 [[ "$gaps" != 0 ]] && c grep -E '^(LEAK|DROP)' /run/probe.log | head -5 | sed 's/^/  /'
 check "the policy file the administrator changed was kept" c cmp -s /test/enforce.yaml /etc/microseg/policy.yaml
-check "the new daemon adopted the pinned programs" journal_has "Reusing the pinned programs"
+# The same build reuses the pinned programs; a different one loads new programs onto the pinned maps.
+check "the new daemon adopted the pinned state" journal_has "Reusing the pinned programs|policy and conntrack adopted"
 
 # ── Remove, then purge ─────────────────────────────────────────────────────────────────────
 ingress_now="$(xdp_id)"; [[ -n "$ingress_now" && "$ingress_now" != "$ingress_prog" ]] && ingress_prog="$ingress_prog $ingress_now"
