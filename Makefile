@@ -16,7 +16,7 @@ MULTIARCH   := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 linux-libc-dev gcc libc6-dev \
-                pkg-config xdp-tools iputils-ping prometheus graphviz
+                pkg-config xdp-tools iputils-ping prometheus graphviz nftables iptables ethtool gnuplot-nox
 
 ifeq ($(V),1)
   Q :=
@@ -32,7 +32,7 @@ BPF_OBJECTS := $(addprefix $(BPF_OUT)/,$(notdir $(BPF_SOURCES:.bpf.c=.bpf.o)))
 BPF_CFLAGS  := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
                -I bpf/include -I /usr/include/$(MULTIARCH)
 
-.PHONY: all deps bpf build test test-unit bench bench-datapath bench-policy bench-ringbuf demo clean
+.PHONY: all deps bpf build test test-unit bench bench-datapath bench-policy bench-ringbuf bench-sre demo clean
 
 all: bpf build
 
@@ -68,7 +68,7 @@ build: bpf
 test: deps all
 	$(Q)tests/run-tests.sh $(CONFIG)
 
-bench: deps all bench-datapath bench-policy bench-ringbuf
+bench: deps all bench-datapath bench-policy bench-ringbuf bench-sre bench-agent
 
 bench-datapath: deps all
 	$(Q)mkdir -p $(ARTIFACTS)/bench
@@ -87,6 +87,24 @@ $(ARTIFACTS)/bench-bin/ringbuf_consumer: bench/ringbuf/ringbuf_consumer.c bpf/in
 bench-ringbuf: deps all $(ARTIFACTS)/bench-bin/ringbuf_consumer
 	$(Q)mkdir -p $(ARTIFACTS)/bench
 	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- ringbuf --out $(ARTIFACTS)/bench/ringbuf.json
+
+# Receive throughput beside nftables, iptables and xdp-filter, on veth pairs in namespaces it
+# makes and removes (docs/benchmarks.md); after bench-datapath, whose JSON it charts too.
+bench-sre: deps all
+	$(Q)mkdir -p $(ARTIFACTS)/bench
+	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- sre --out-dir $(ARTIFACTS)/bench
+
+# The daemon as it ships (self-contained, ReadyToRun), in its own intermediate directory so
+# a `make build` beside it never races the restore.
+AGENT_PUBLISH := $(ARTIFACTS)/publish/agent
+
+bench-agent: deps all
+	$(call msg,PUBLISH,microsegd (self-contained, ReadyToRun))
+	$(Q)$(DOTNET) publish src/Microseg.Agent/Microseg.Agent.csproj -c Release -r linux-x64 --self-contained \
+	  -p:PublishReadyToRun=true -p:ArtifactsPath=$(CURDIR)/$(ARTIFACTS)/publish/dotnet \
+	  -p:GenerateDocumentationFile=false -o $(AGENT_PUBLISH) --nologo -v quiet -clp:NoSummary
+	$(Q)mkdir -p $(ARTIFACTS)/bench
+	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- agent --daemon $(AGENT_PUBLISH)/microsegd --out $(ARTIFACTS)/bench/agent.json
 
 demo: deps all
 	$(Q)scripts/demo.sh

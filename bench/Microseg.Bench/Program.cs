@@ -33,6 +33,8 @@ internal static class Program
             return Sre.SreCommand.Run(args.AsSpan(1), FindObjectDirectory());
         if (args.Length > 0 && args[0] == "ringbuf")
             return RingBuffer.RingBufferCommand.Run(args, FindObjectDirectory());
+        if (args.Length > 0 && args[0] == "agent")
+            return Agent.AgentCommand.Run(args, FindObjectDirectory());
         if (args.Length == 0 || args[0] != "datapath")
             return Fail(args.Length == 0 ? "missing sub-command" : $"unknown sub-command '{args[0]}'");
         BenchSettings settings;
