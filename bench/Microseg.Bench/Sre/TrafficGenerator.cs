@@ -11,8 +11,11 @@ namespace Microseg.Bench.Sre;
 /// </summary>
 internal sealed class TrafficGenerator : IDisposable
 {
-    /// <summary>Frames per test run: ~10 ms at the generator's rate, so a stop request is honoured quickly.</summary>
-    private const uint FramesPerCall = 65536;
+    /// <summary>
+    /// Frames per test run: ~1 ms at the generator's full rate, so the syscall's cost vanishes,
+    /// and ~1.5 s behind a 10,000-rule chain (6 kpps), so a stop request waits little.
+    /// </summary>
+    private const uint FramesPerCall = 8192;
     /// <summary>The kernel's default batch, sized to veth's 256-frame ring with room to spare.</summary>
     private const uint BatchSize = 64;
 
