@@ -11,20 +11,23 @@ internal static class DiscoverCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var graph = new Option<string?>("--graph") { Description = "A saved discovery graph (the daemon's, or one written with --format json)." };
+        Option<string> socket = Daemon.SocketOption.Create();
         Option<string?> flows = FlowInputs.Flows(required: false);
-        var worldByCidr = new Option<bool>("--world-by-cidr") { Description = "With --flows: split world into /24 (IPv4) and /64 (IPv6) groups." };
+        var worldByCidr = new Option<bool>("--world-by-cidr") { Description = "Split world into /24 (IPv4) and /64 (IPv6) groups (not with --graph; from the daemon, its recent flows are grouped)." };
         Option<string> format = FlowInputs.Format("table", "json", "dot", "mermaid");
         var svg = new Option<string?>("--svg") { Description = "Also render the map to this SVG file with Graphviz (dot)." };
         var command = new Command(
             "discover",
-            "Show who talks to whom: identities and the services between them, with flow counts, first and last seen and the verdicts. " +
+            "Show who talks to whom: identities and the services between them, with flow counts, first and last seen and the verdicts; " +
+            "from the running microsegd unless --graph or --flows is given. " +
             "Exit 0, or 2 when the input cannot be read or the SVG cannot be rendered.")
         {
-            graph, flows, worldByCidr, format, svg,
+            graph, flows, socket, worldByCidr, format, svg,
         };
         command.SetAction(parsed =>
         {
-            DiscoveryGraph? map = FlowInputs.Graph(parsed.GetValue(graph), parsed.GetValue(flows), parsed.GetValue(worldByCidr), error);
+            DiscoveryGraph? map = FlowInputs.Graph(parsed.GetValue(graph), parsed.GetValue(flows), parsed.GetValue(worldByCidr), error,
+                parsed.GetRequiredValue(socket));
             if (map is null)
             {
                 return Program.Failure;

@@ -6,9 +6,9 @@ using Microseg.Policy.Model;
 namespace Microseg.Cli;
 
 /// <summary>
-/// What the flow commands read until the daemon serves them over its API: a flow file (JSON
-/// lines of flow records) or a saved discovery graph, and policy files (checked first; an invalid
-/// one is reported like policy check does).
+/// What the flow commands read: the running daemon's flows or graph over its control API (the
+/// default), or a flow file (JSON lines of flow records) or a saved discovery graph; and policy
+/// files (checked first; an invalid one is reported like policy check does).
 /// </summary>
 internal static class FlowInputs
 {
@@ -26,13 +26,32 @@ internal static class FlowInputs
         }
     }
 
-    /// <summary>The graph saved at <paramref name="graphPath"/>, or one built from the flows at <paramref name="flowsPath"/>; null after one sentence.</summary>
-    public static DiscoveryGraph? Graph(string? graphPath, string? flowsPath, bool worldByCidr, TextWriter error)
+    /// <summary>The records of <paramref name="path"/>, or the daemon's on <paramref name="socketPath"/> when it is null; null after one sentence.</summary>
+    public static List<FlowRecord>? Records(string? path, string socketPath, TextWriter error) =>
+        path is null ? Daemon.DaemonFlows.Records(socketPath, error) : Records(path, error);
+
+    /// <summary>
+    /// The graph saved at <paramref name="graphPath"/>, or one built from the flows at <paramref name="flowsPath"/>, or,
+    /// when neither is given, the daemon's on <paramref name="socketPath"/> (built from its recent flows with
+    /// <paramref name="worldByCidr"/>); null after one sentence.
+    /// </summary>
+    public static DiscoveryGraph? Graph(string? graphPath, string? flowsPath, bool worldByCidr, TextWriter error, string socketPath)
     {
-        if ((graphPath is null) == (flowsPath is null))
+        if (graphPath is not null && flowsPath is not null)
         {
-            error.WriteLine("microsegctl: give exactly one of --graph FILE (a saved discovery graph) and --flows FILE (JSON lines of flow records).");
+            error.WriteLine("microsegctl: give at most one of --graph FILE (a saved discovery graph) and --flows FILE (JSON lines of flow records).");
             return null;
+        }
+
+        if (graphPath is null && flowsPath is null)
+        {
+            if (!worldByCidr)
+            {
+                return Daemon.DaemonFlows.Graph(socketPath, error);
+            }
+
+            List<FlowRecord>? recent = Daemon.DaemonFlows.Records(socketPath, error);
+            return recent is null ? null : DiscoveryGraph.Of(recent, DiscoveryOptions.WorldByCidr);
         }
 
         if (flowsPath is not null)
@@ -109,7 +128,27 @@ internal static class FlowInputs
 
     public static System.CommandLine.Option<string?> Flows(bool required) => new("--flows")
     {
-        Description = "A flow file: JSON lines of flow records (see docs/flows.md).",
+        Description = required
+            ? "A flow file: JSON lines of flow records (see docs/flows.md)."
+            : "A flow file: JSON lines of flow records (see docs/flows.md); without it, the running microsegd's recent flows.",
         Required = required,
     };
+
+    /// <summary>"--from-daemon": read the running daemon even where a file could be given (the default when none is).</summary>
+    public static System.CommandLine.Option<bool> FromDaemon() => new("--from-daemon")
+    {
+        Description = "Read the running microsegd's flows over its control socket (the default when no --flows or --graph is given).",
+    };
+
+    /// <summary>False after one sentence when --from-daemon is given with a file.</summary>
+    public static bool FromDaemonAlone(bool fromDaemon, string? flowsPath, string? graphPath, TextWriter error)
+    {
+        if (fromDaemon && (flowsPath is not null || graphPath is not null))
+        {
+            error.WriteLine("microsegctl: --from-daemon reads the daemon's flows: give it without --flows or --graph.");
+            return false;
+        }
+
+        return true;
+    }
 }

@@ -9,18 +9,20 @@ internal static class MonitorCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        Option<string?> flows = FlowInputs.Flows(required: true);
+        Option<string?> flows = FlowInputs.Flows(required: false);
+        Option<string> socket = Daemon.SocketOption.Create();
         Option<string> format = FlowInputs.Format("table", "json");
         var command = new Command(
             "monitor",
             "Report what enforcement would block (monitor mode) and what it blocked, grouped by endpoint, remote identity, service " +
-            "and the rule (or default) that denies, with counts and first and last seen. Exit 0, or 2 when the flows cannot be read.")
+            "and the rule (or default) that denies, with counts and first and last seen; from the running microsegd's recent flows unless " +
+            "--flows is given. Exit 0, or 2 when the flows cannot be read.")
         {
-            flows, format,
+            flows, socket, format,
         };
         command.SetAction(parsed =>
         {
-            List<FlowRecord>? records = FlowInputs.Records(parsed.GetValue(flows)!, error);
+            List<FlowRecord>? records = FlowInputs.Records(parsed.GetValue(flows), parsed.GetRequiredValue(socket), error);
             if (records is null)
             {
                 return Program.Failure;

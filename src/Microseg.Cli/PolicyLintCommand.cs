@@ -12,7 +12,9 @@ internal static class PolicyLintCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var file = new Argument<string>("FILE") { Description = "The policy file (its include directory is read too)." };
-        Option<string?> flows = FlowInputs.Flows(required: true);
+        Option<string?> flows = FlowInputs.Flows(required: false);
+        Option<bool> fromDaemon = FlowInputs.FromDaemon();
+        Option<string> socket = Daemon.SocketOption.Create();
         Option<string> format = FlowInputs.Format("text", "json");
         var command = new Command(
             "lint",
@@ -20,7 +22,7 @@ internal static class PolicyLintCommand
             "or remote) the observed traffic could narrow. Exit 0 when there is nothing to report, 1 when there is (or the policy " +
             "is invalid), 2 when an input cannot be read.")
         {
-            file, flows, format,
+            file, flows, format, fromDaemon, socket,
         };
         command.SetAction(parsed =>
         {
@@ -30,7 +32,12 @@ internal static class PolicyLintCommand
                 return code;
             }
 
-            List<FlowRecord>? records = FlowInputs.Records(parsed.GetValue(flows)!, error);
+            if (!FlowInputs.FromDaemonAlone(parsed.GetValue(fromDaemon), parsed.GetValue(flows), null, error))
+            {
+                return Program.Failure;
+            }
+
+            List<FlowRecord>? records = FlowInputs.Records(parsed.GetValue(flows), parsed.GetRequiredValue(socket), error);
             if (records is null)
             {
                 return Program.Failure;

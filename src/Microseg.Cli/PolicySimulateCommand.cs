@@ -13,7 +13,9 @@ internal static class PolicySimulateCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var next = new Argument<string>("NEW") { Description = "The policy to try (its include directory is read too)." };
-        Option<string?> flows = FlowInputs.Flows(required: true);
+        Option<string?> flows = FlowInputs.Flows(required: false);
+        Option<bool> fromDaemon = FlowInputs.FromDaemon();
+        Option<string> socket = Daemon.SocketOption.Create();
         var current = new Option<string?>("--current") { Description = "Compare with this policy's verdicts instead of the recorded ones." };
         Option<string> format = FlowInputs.Format("text", "json");
         var command = new Command(
@@ -21,7 +23,7 @@ internal static class PolicySimulateCommand
             "Replay the recorded flows through the reference evaluator and report which ones NEW would newly block and newly allow " +
             "(monitor mode counts as enforced). Exit 0; 1 when a policy is invalid; 2 when an input cannot be read.")
         {
-            next, flows, current, format,
+            next, flows, current, format, fromDaemon, socket,
         };
         command.SetAction(parsed =>
         {
@@ -37,7 +39,12 @@ internal static class PolicySimulateCommand
                 return code;
             }
 
-            List<FlowRecord>? records = FlowInputs.Records(parsed.GetValue(flows)!, error);
+            if (!FlowInputs.FromDaemonAlone(parsed.GetValue(fromDaemon), parsed.GetValue(flows), null, error))
+            {
+                return Program.Failure;
+            }
+
+            List<FlowRecord>? records = FlowInputs.Records(parsed.GetValue(flows), parsed.GetRequiredValue(socket), error);
             if (records is null)
             {
                 return Program.Failure;

@@ -12,9 +12,11 @@ internal static class PolicySuggestCommand
     {
         Option<string?> flows = FlowInputs.Flows(required: false);
         var graph = new Option<string?>("--graph") { Description = "A saved discovery graph, instead of --flows." };
+        Option<bool> fromDaemon = FlowInputs.FromDaemon();
+        Option<string> socket = Daemon.SocketOption.Create();
         var merge = new Option<string?>("--merge") { Description = "CURRENT policy: write it back with rules added for only the observed flows it does not allow." };
         var identities = new Option<string?>("--identities") { Description = "Take identities, endpoints and management from this policy (not its rules)." };
-        var worldByCidr = new Option<bool>("--world-by-cidr") { Description = "With --flows: allow world by /24 and /64 groups seen, not all of world." };
+        var worldByCidr = new Option<bool>("--world-by-cidr") { Description = "With --flows or the daemon: allow world by /24 and /64 groups seen, not all of world." };
         var file = new Option<string?>("--output", "-o") { Description = "Write the policy here (atomically) instead of to standard output." };
         var command = new Command(
             "suggest",
@@ -22,7 +24,7 @@ internal static class PolicySuggestCommand
             "the rest, with a comment on each rule saying which traffic justified it. Exit 0; 1 when a policy given is invalid; " +
             "2 when an input cannot be read.")
         {
-            flows, graph, merge, identities, worldByCidr, file,
+            flows, graph, merge, identities, worldByCidr, file, fromDaemon, socket,
         };
         command.SetAction(parsed =>
         {
@@ -44,7 +46,13 @@ internal static class PolicySuggestCommand
                 }
             }
 
-            DiscoveryGraph? map = FlowInputs.Graph(parsed.GetValue(graph), parsed.GetValue(flows), parsed.GetValue(worldByCidr), error);
+            if (!FlowInputs.FromDaemonAlone(parsed.GetValue(fromDaemon), parsed.GetValue(flows), parsed.GetValue(graph), error))
+            {
+                return Program.Failure;
+            }
+
+            DiscoveryGraph? map = FlowInputs.Graph(parsed.GetValue(graph), parsed.GetValue(flows), parsed.GetValue(worldByCidr), error,
+                parsed.GetRequiredValue(socket));
             if (map is null)
             {
                 return Program.Failure;

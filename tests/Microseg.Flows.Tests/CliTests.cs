@@ -64,7 +64,10 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "discover" }, "microsegctl: give exactly one of --graph FILE (a saved discovery graph) and --flows FILE (JSON lines of flow records).")]
+    [InlineData(new[] { "discover", "--graph", "g.json", "--flows", "f.jsonl" }, "microsegctl: give at most one of --graph FILE (a saved discovery graph) and --flows FILE (JSON lines of flow records).")]
+    [InlineData(new[] { "discover", "--socket", "/nonexistent/microseg.sock" }, "microsegctl: /nonexistent/microseg.sock does not exist: microsegd is not running, or listens elsewhere (--socket).")]
+    [InlineData(new[] { "monitor", "--socket", "/nonexistent/microseg.sock" }, "microsegctl: /nonexistent/microseg.sock does not exist: microsegd is not running, or listens elsewhere (--socket).")]
+    [InlineData(new[] { "policy", "suggest", "--from-daemon", "--flows", "f.jsonl" }, "microsegctl: --from-daemon reads the daemon's flows: give it without --flows or --graph.")]
     [InlineData(new[] { "monitor", "--flows", "/nonexistent/flows.jsonl" }, "microsegctl: cannot read flows from /nonexistent/flows.jsonl: no such file.")]
     [InlineData(new[] { "discover", "--graph", "/nonexistent/g.json" }, "microsegctl: cannot read the graph /nonexistent/g.json: no such file.")]
     public void Bad_input_is_one_sentence_and_exit_2(string[] args, string message)

@@ -10,7 +10,8 @@ namespace Microseg.Agent.Control;
 /// <summary>
 /// The control API microsegctl talks to: <c>GET /v1/status</c> answers the daemon's
 /// <see cref="AgentStatusSnapshot"/>, <c>POST /v1/reload</c> applies the policy file again and answers
-/// its <see cref="ReloadOutcome"/> (200 applied, 422 refused). JSON, camelCase.
+/// its <see cref="ReloadOutcome"/> (200 applied, 422 refused), and the flow resources of
+/// <see cref="FlowRoutes"/> (discovery, flows, monitor). JSON, camelCase.
 /// </summary>
 /// <remarks>
 /// The API answers only on the unix socket, whose mode and group decide who may use it. When the
@@ -74,6 +75,7 @@ public static class MicrosegControlApi
                 statusCode: outcome.Applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
         });
 
+        FlowRoutes.Map(v1, app.ServiceProvider.GetService<Flows.FlowStore>());
         return v1;
     }
 

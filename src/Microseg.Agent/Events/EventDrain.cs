@@ -1,3 +1,4 @@
+using Microseg.Agent.Flows;
 using Microseg.Bpf;
 using Microseg.Datapath.Abi;
 using Microseg.Datapath.Maps;
@@ -8,10 +9,10 @@ namespace Microseg.Agent.Events;
 
 /// <summary>
 /// Reads the flow-event ring on a thread of its own, so it never stays full (a full ring
-/// loses events in the kernel, counted as ring-full). Counts what it delivers and, when a
-/// flow log is configured, appends each event to it as a JSON line.
+/// loses events in the kernel, counted as ring-full). Counts what it delivers and hands each
+/// event to the <see cref="FlowStore"/> (discovery graph, recent flows, flow log).
 /// </summary>
-public sealed class EventDrain(DatapathMaps maps, FlowLogWriter? flowLog, ILogger<EventDrain> logger) : IHostedService, IDisposable
+public sealed class EventDrain(DatapathMaps maps, FlowStore flows, ILogger<EventDrain> logger) : IHostedService, IDisposable
 {
     /// <summary>How long one wait for events lasts: bounds how late a stop is noticed.</summary>
     private const int PollMilliseconds = 250;
@@ -42,7 +43,7 @@ public sealed class EventDrain(DatapathMaps maps, FlowLogWriter? flowLog, ILogge
     {
         using (reader)
         {
-            var handler = new Handler(flowLog);
+            var handler = new Handler(flows);
             while (!_stop.IsCancellationRequested)
             {
                 try
@@ -51,7 +52,7 @@ public sealed class EventDrain(DatapathMaps maps, FlowLogWriter? flowLog, ILogge
                     if (count > 0)
                     {
                         Interlocked.Add(ref _delivered, count);
-                        flowLog?.Flush();
+                        flows.Flush();
                     }
                 }
                 catch (Exception e) when (e is BpfException or IOException)
@@ -65,13 +66,13 @@ public sealed class EventDrain(DatapathMaps maps, FlowLogWriter? flowLog, ILogge
 
     public void Dispose() => _stop.Dispose();
 
-    /// <summary>Per record: decode and hand to the flow log; nothing allocated when there is none.</summary>
-    private readonly struct Handler(FlowLogWriter? flowLog) : IRingBufferHandler
+    /// <summary>Per record: read the kernel's struct and hand it to the store (a struct handler: no boxing).</summary>
+    private readonly struct Handler(FlowStore flows) : IRingBufferHandler
     {
         public void OnRecord(ReadOnlySpan<byte> record)
         {
-            if (flowLog is not null && FlowEvent.TryRead(record, out var flowEvent))
-                flowLog.Write(in flowEvent);
+            if (FlowEvent.TryRead(record, out var flowEvent))
+                flows.Add(in flowEvent);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Microseg.Agent.Control;
 using Microseg.Agent.Events;
+using Microseg.Agent.Flows;
 using Microseg.Agent.Lifecycle;
 using Microseg.Agent.Metrics;
 using Microseg.Agent.Notify;
@@ -113,17 +114,16 @@ internal static class AgentMain
                 session.Writer.ActiveGeneration, settings.PolicyPath);
         }
 
-        using var flowLog = settings.FlowLogPath is { } flowLogPath
-            ? new FlowLogWriter(flowLogPath, id => reloader.Live?.RuleName(id),
-                ifindex => interfaces.Attached.FirstOrDefault(a => a.Ifindex == ifindex)?.DisplayName)
-            : null;
-        var app = BuildHost(settings, loggerFactory, session, interfaces, reloader, flowLog);
+        using var flowLog = settings.FlowLogPath is { } flowLogPath ? new FlowLogWriter(flowLogPath) : null;
+        var flows = new FlowStore(Path.Combine(settings.StateDirectory, FlowStore.GraphFileName), () => reloader.Live, flowLog,
+            loggerFactory.CreateLogger<FlowStore>());
+        var app = BuildHost(settings, loggerFactory, session, interfaces, reloader, flows);
         app.Run();
         return 0;
     }
 
     private static WebApplication BuildHost(AgentSettings settings, ILoggerFactory loggerFactory, DatapathSession session,
-        InterfaceManager interfaces, PolicyReloader reloader, FlowLogWriter? flowLog)
+        InterfaceManager interfaces, PolicyReloader reloader, FlowStore flows)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -134,7 +134,10 @@ internal static class AgentMain
         builder.Services.AddSingleton(interfaces);
         builder.Services.AddSingleton(reloader);
         builder.Services.AddSingleton<ISystemdNotifier>(sp => new SystemdNotifier(sp.GetRequiredService<ILogger<SystemdNotifier>>()));
-        builder.Services.AddSingleton(sp => new EventDrain(session.Maps, flowLog, sp.GetRequiredService<ILogger<EventDrain>>()));
+        builder.Services.AddSingleton(flows);
+        // Hosted services stop in reverse order: the drain stops first, then the graph is saved.
+        builder.Services.AddHostedService(_ => new GraphSaver(flows));
+        builder.Services.AddSingleton(sp => new EventDrain(session.Maps, flows, sp.GetRequiredService<ILogger<EventDrain>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventDrain>());
         builder.Services.AddSingleton<IAgentStatus>(sp => new AgentStatus(session, interfaces, reloader, sp.GetRequiredService<EventDrain>()));
         builder.Services.AddHostedService<WatchdogService>();

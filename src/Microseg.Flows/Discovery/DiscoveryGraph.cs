@@ -211,4 +211,8 @@ public sealed class DiscoveryGraph
 
     /// <summary>Loads a saved graph, keeping at most <paramref name="options"/>' bounds (the file's own when null). Throws <see cref="FlowDataException"/>.</summary>
     public static DiscoveryGraph Load(string path, DiscoveryOptions? options = null) => DiscoveryGraphFile.Load(path, options);
+
+    /// <summary>A graph from the graph file's JSON (such as the daemon's answer); <paramref name="source"/> names it in errors. Throws <see cref="FlowDataException"/>.</summary>
+    public static DiscoveryGraph Parse(string json, string source, DiscoveryOptions? options = null) =>
+        DiscoveryGraphFile.Parse(System.Text.Encoding.UTF8.GetBytes(json), source, options);
 }

@@ -123,14 +123,20 @@ internal static class DiscoveryGraphFile
             throw new FlowDataException($"cannot read the graph {path}: {e.Message.Split('\n')[0].TrimEnd('.')}", e);
         }
 
+        return Parse(bytes, path, options);
+    }
+
+    /// <summary>A graph from the file's JSON; <paramref name="source"/> names where it came from in an error.</summary>
+    public static DiscoveryGraph Parse(ReadOnlyMemory<byte> json, string source, DiscoveryOptions? options)
+    {
         try
         {
-            using JsonDocument document = JsonDocument.Parse(bytes);
+            using JsonDocument document = JsonDocument.Parse(json);
             return Read(document.RootElement, options);
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException or ArgumentException)
         {
-            throw new FlowDataException($"{path} is not a Microseg discovery graph: {e.Message.Split('\n')[0].TrimEnd('.')}", e);
+            throw new FlowDataException($"{source} is not a Microseg discovery graph: {e.Message.Split('\n')[0].TrimEnd('.')}", e);
         }
     }
 

@@ -31,25 +31,7 @@ public static class FlowLog
                 throw new FlowDataException($"cannot read flows from {path}: it is larger than {MaxFileBytes >> 20} MiB");
             }
 
-            int number = 0;
-            foreach (string line in File.ReadLines(path, Encoding.UTF8))
-            {
-                number++;
-                string trimmed = line.Trim();
-                if (trimmed.Length == 0 || trimmed[0] == '#')
-                {
-                    continue;
-                }
-
-                try
-                {
-                    records.Add(FlowRecordJson.Parse(trimmed));
-                }
-                catch (Exception e) when (e is FormatException or JsonException)
-                {
-                    throw new FlowDataException($"{path}:{number}: not a flow record: {FirstSentence(e.Message)}", e);
-                }
-            }
+            Parse(File.ReadLines(path, Encoding.UTF8), path, records);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -57,6 +39,37 @@ public static class FlowLog
         }
 
         return records;
+    }
+
+    /// <summary>The records of a flow file's text (such as the daemon's answer); <paramref name="source"/> names it in errors. Throws <see cref="FlowDataException"/>.</summary>
+    public static List<FlowRecord> Parse(string text, string source)
+    {
+        var records = new List<FlowRecord>();
+        Parse(text.Split('\n'), source, records);
+        return records;
+    }
+
+    private static void Parse(IEnumerable<string> lines, string source, List<FlowRecord> records)
+    {
+        int number = 0;
+        foreach (string line in lines)
+        {
+            number++;
+            string trimmed = line.Trim();
+            if (trimmed.Length == 0 || trimmed[0] == '#')
+            {
+                continue;
+            }
+
+            try
+            {
+                records.Add(FlowRecordJson.Parse(trimmed));
+            }
+            catch (Exception e) when (e is FormatException or JsonException)
+            {
+                throw new FlowDataException($"{source}:{number}: not a flow record: {FirstSentence(e.Message)}", e);
+            }
+        }
     }
 
     /// <summary>Writes <paramref name="records"/> as JSON lines (atomically: see <see cref="AtomicFile"/>).</summary>

@@ -1,0 +1,151 @@
+using Microseg.Agent.Events;
+using Microseg.Datapath.Abi;
+using Microseg.Flows.Discovery;
+using Microseg.Flows.Monitor;
+using Microseg.Flows.Records;
+using Microseg.Policy.Compilation;
+using Microsoft.Extensions.Logging;
+
+namespace Microseg.Agent.Flows;
+
+/// <summary>
+/// What the daemon keeps of flow events: each one decoded (<see cref="FlowEventDecoder"/>, names
+/// from the live compiled policy), added to the discovery graph and to a ring of recent records,
+/// and appended to the flow log. One writer (the event thread, <see cref="Add"/>); the control
+/// API's readers copy what they need under the same lock, which the writer holds for the graph
+/// and ring updates only (no I/O), so a reader never stalls the drain for long.
+/// </summary>
+public sealed class FlowStore
+{
+    /// <summary>Recent records kept for the API: ~2 MB of structs, minutes of a busy host's new flows.</summary>
+    public const int DefaultRecentCapacity = 10_000;
+
+    /// <summary>The graph's file name in the state directory.</summary>
+    public const string GraphFileName = "discovery.json";
+
+    private readonly FlowEventDecoder _decoder = new();
+    private readonly Func<CompiledPolicy?> _livePolicy;
+    private readonly FlowLogWriter? _flowLog;
+    private readonly ILogger _logger;
+
+    // Guards _graph and _recent: written by the event thread, read by API requests and saves.
+    private readonly Lock _lock = new();
+    private readonly DiscoveryGraph _graph;
+    private readonly RecentFlows _recent;
+
+    // The policy _names was made from; compared by reference per event (a reload makes a new one).
+    private CompiledPolicy? _namesFor;
+    private IIdentityNames _names = IdentityNames.Empty;
+
+    // Bumped per graph change, so a save with nothing new is skipped.
+    private long _changes;
+    private long _savedChanges;
+
+    public FlowStore(string? graphPath, Func<CompiledPolicy?> livePolicy, FlowLogWriter? flowLog, ILogger logger,
+        int recentCapacity = DefaultRecentCapacity)
+    {
+        GraphPath = graphPath;
+        _livePolicy = livePolicy;
+        _flowLog = flowLog;
+        _logger = logger;
+        _recent = new RecentFlows(recentCapacity);
+        _graph = graphPath is null ? new DiscoveryGraph() : LoadGraph(graphPath, logger);
+    }
+
+    /// <summary>Where the graph is saved; null keeps it in memory only.</summary>
+    public string? GraphPath { get; }
+
+    /// <summary>Decodes one kernel event and records it. Event thread only; allocates only for a new edge or node.</summary>
+    public void Add(in FlowEvent flowEvent)
+    {
+        var live = _livePolicy();
+        if (!ReferenceEquals(live, _namesFor))
+        {
+            _names = live is null ? IdentityNames.Empty : IdentityNames.From(live);
+            _namesFor = live;
+        }
+        var record = _decoder.Decode(in flowEvent, _names);
+        lock (_lock)
+        {
+            _graph.Add(in record);
+            _recent.Add(in record);
+            _changes++;
+        }
+        _flowLog?.Write(in record);
+    }
+
+    /// <summary>After a batch of events: the flow log reaches the file.</summary>
+    public void Flush() => _flowLog?.Flush();
+
+    /// <summary>The graph file's JSON (docs/flows.md), as it is now.</summary>
+    public string GraphJson()
+    {
+        lock (_lock)
+            return DiscoveryExport.Json(_graph);
+    }
+
+    /// <summary>The newest <paramref name="limit"/> records, oldest first.</summary>
+    public FlowRecord[] Recent(int limit)
+    {
+        lock (_lock)
+            return _recent.Newest(limit);
+    }
+
+    /// <summary>The monitor report of the recent records.</summary>
+    public MonitorReport Monitor() => MonitorReport.Of(Recent(int.MaxValue));
+
+    /// <summary>Writes the graph atomically when it changed since the last save; false when there is nowhere to save or it failed (logged).</summary>
+    public bool Save()
+    {
+        if (GraphPath is null)
+            return false;
+        string json;
+        long changes;
+        lock (_lock)
+        {
+            changes = _changes;
+            if (changes == _savedChanges && File.Exists(GraphPath))
+                return true;
+            json = DiscoveryExport.Json(_graph);
+        }
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(GraphPath))!);
+            AtomicFile.Write(GraphPath, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(json)));
+            _savedChanges = changes;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogError("Could not save the discovery graph to {Path}: {Error}", GraphPath, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>The saved graph, or an empty one; a file that cannot be read is renamed aside (never fatal).</summary>
+    private static DiscoveryGraph LoadGraph(string path, ILogger logger)
+    {
+        if (!File.Exists(path))
+            return new DiscoveryGraph();
+        try
+        {
+            var graph = DiscoveryGraph.Load(path);
+            logger.LogInformation("Loaded the discovery graph from {Path}: {Edges} edges.", path, graph.EdgeCount);
+            return graph;
+        }
+        catch (FlowDataException e)
+        {
+            var aside = $"{path}.corrupt-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}";
+            try
+            {
+                File.Move(path, aside, overwrite: true);
+                logger.LogWarning("Starting with an empty discovery graph: {Error}; the file is kept as {Aside}.", e.Message, aside);
+            }
+            catch (Exception move) when (move is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Starting with an empty discovery graph: {Error}; it could not be set aside: {MoveError}.", e.Message, move.Message);
+            }
+            return new DiscoveryGraph();
+        }
+    }
+}

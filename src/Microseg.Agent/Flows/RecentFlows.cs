@@ -1,0 +1,55 @@
+using Microseg.Flows.Records;
+
+namespace Microseg.Agent.Flows;
+
+/// <summary>
+/// The last <see cref="Capacity"/> flow records, oldest overwritten first. Not thread-safe: its
+/// owner (<see cref="FlowStore"/>) writes and copies it under one lock. Adding allocates nothing
+/// (records are structs; their strings are the name table's).
+/// </summary>
+public sealed class RecentFlows
+{
+    // The records, written round-robin; slots past _count are unused.
+    private readonly FlowRecord[] _records;
+
+    // Where the next record goes.
+    private int _next;
+
+    // How many slots hold a record (at most the capacity).
+    private int _count;
+
+    public RecentFlows(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _records = new FlowRecord[capacity];
+    }
+
+    public int Capacity => _records.Length;
+
+    public int Count => _count;
+
+    /// <summary>Records added since start, including those overwritten since.</summary>
+    public long Added { get; private set; }
+
+    public void Add(in FlowRecord record)
+    {
+        _records[_next] = record;
+        _next = _next + 1 == _records.Length ? 0 : _next + 1;
+        if (_count < _records.Length)
+            _count++;
+        Added++;
+    }
+
+    /// <summary>The newest <paramref name="limit"/> records (all when larger), oldest first.</summary>
+    public FlowRecord[] Newest(int limit)
+    {
+        var take = Math.Clamp(limit, 0, _count);
+        var copy = new FlowRecord[take];
+        var start = _next - take;
+        if (start < 0)
+            start += _records.Length;
+        for (var i = 0; i < take; i++)
+            copy[i] = _records[(start + i) % _records.Length];
+        return copy;
+    }
+}
