@@ -30,7 +30,7 @@ public struct PolicyValue : IEquatable<PolicyValue>
     public uint AnyPortRuleId;
     public RuleActionKind AnyPortAction;
     public PolicyFlags Flags;
-    /// <summary>Bit (port % 16) set for each exact port under the key; derived, see <see cref="Slots.SlotImage.DeriveLookupHints"/>.</summary>
+    /// <summary>Bit (port % 16) set for each exact port under the key; derived, see <see cref="Slots.SlotImage.DeriveLookupHints()"/>.</summary>
     public ushort ExactPortFilter;
     /// <summary>Lowest first port of the key's ranges, host order.</summary>
     public ushort RangeFirstPort;

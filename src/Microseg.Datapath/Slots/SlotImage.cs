@@ -88,6 +88,74 @@ public sealed class SlotImage
     }
 
     /// <summary>
+    /// Like <see cref="DeriveLookupHints()"/> for <paramref name="keys"/> only: for an image whose
+    /// other keys' hints are already derived (a copy of a derived image changed under these
+    /// keys). A listed key with ports or ranges but no policy entry gets one, as with the whole
+    /// derivation.
+    /// </summary>
+    public void DeriveLookupHints(IReadOnlySet<PolicyKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
+            return;
+        var derived = new Dictionary<PolicyKey, PolicyValue>(keys.Count);
+        foreach (var key in keys)
+        {
+            if (Policies.TryGetValue(key, out var value))
+                derived[key] = value with { Flags = value.Flags & PolicyFlags.AnyPort, ExactPortFilter = 0, RangeFirstPort = 0, RangeLastPort = 0 };
+        }
+        foreach (var portKey in Ports.Keys)
+        {
+            if (!keys.Contains(portKey.Policy))
+                continue;
+            var value = derived.GetValueOrDefault(portKey.Policy);
+            derived[portKey.Policy] = value with
+            {
+                Flags = value.Flags | PolicyFlags.ExactPorts,
+                ExactPortFilter = (ushort)(value.ExactPortFilter | (1 << (portKey.Port & 15))),
+            };
+        }
+        foreach (var key in keys)
+        {
+            if (!Ranges.TryGetValue(key, out var ranges) || ranges.Count == 0)
+                continue;
+            ReadOnlySpan<PortRange> used = ranges.Ranges[..(int)ranges.Count];
+            var value = derived.GetValueOrDefault(key);
+            ushort last = 0;
+            foreach (var r in used)
+                last = Math.Max(last, r.LastPort);
+            derived[key] = value with { Flags = value.Flags | PolicyFlags.PortRanges, RangeFirstPort = used[0].FirstPort, RangeLastPort = last };
+        }
+        foreach (var key in keys)
+        {
+            if (derived.TryGetValue(key, out var value))
+                Policies[key] = value;
+            else
+                Policies.Remove(key);
+        }
+    }
+
+    /// <summary>A copy of this image; the copy's dictionaries are its own.</summary>
+    public SlotImage Clone()
+    {
+        var copy = new SlotImage { DefaultEndpoint = DefaultEndpoint, UnattributedMode = UnattributedMode };
+        CopyInto(Endpoints, copy.Endpoints);
+        CopyInto(RemoteHosts, copy.RemoteHosts);
+        CopyInto(RemotePrefixes, copy.RemotePrefixes);
+        CopyInto(Policies, copy.Policies);
+        CopyInto(Ports, copy.Ports);
+        CopyInto(Ranges, copy.Ranges);
+        return copy;
+
+        static void CopyInto<TKey, TValue>(Dictionary<TKey, TValue> from, Dictionary<TKey, TValue> to) where TKey : notnull
+        {
+            to.EnsureCapacity(from.Count);
+            foreach (var (key, value) in from)
+                to[key] = value;
+        }
+    }
+
+    /// <summary>
     /// Every way this image exceeds the maps, as sentences; empty when it fits. Checked before
     /// anything is written, so an oversized policy never half-replaces the live one.
     /// </summary>

@@ -17,6 +17,9 @@ public sealed class SlotWriter
     // Whether a flip happened since the last RCU wait: until one, packets may still be
     // reading the slot that is now standby, and it must not be rewritten under them.
     private bool _flippedSinceWait = true;
+    // Keys under which the standby slot's image may differ from the active slot's, when known:
+    // lets the next apply given its own changes compare only those keys.
+    private SlotImageChanges? _standbyToActive;
 
     public SlotWriter(DatapathMaps maps) => _maps = maps;
 
@@ -33,19 +36,70 @@ public sealed class SlotWriter
     /// </summary>
     public SlotWriteResult Apply(SlotImage image)
     {
+        ArgumentNullException.ThrowIfNull(image);
         image.DeriveLookupHints();
         var standby = ActiveSlot ^ 1;
+        WaitIfFlipped();
+        var stats = new SlotWriteResult();
+        if (_written[standby] is null)
+            stats = stats.Add(ClearSlot((byte)standby));
+        stats = stats.Add(Sync((byte)standby, _written[standby], image));
+        // Writing the image already live again leaves both slots holding the same entries.
+        var sameAsActive = ReferenceEquals(image, _written[ActiveSlot]);
+        var result = Finish(standby, image, stats);
+        _standbyToActive = sameAsActive ? new SlotImageChanges() : null;
+        return result;
+    }
+
+    /// <summary>
+    /// Like <see cref="Apply(SlotImage)"/> for an image that differs from <paramref name="basis"/>
+    /// only under the keys in <paramref name="changes"/>, with <paramref name="basis"/>'s lookup
+    /// hints derived: when <paramref name="basis"/> is the image this writer made live last,
+    /// only those keys (and those of the previous such apply) are compared, and only their
+    /// hints derived. Otherwise it is the whole <see cref="Apply(SlotImage)"/>.
+    /// </summary>
+    public SlotWriteResult Apply(SlotImage image, SlotImage basis, SlotImageChanges changes)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(basis);
+        ArgumentNullException.ThrowIfNull(changes);
+        // A changed port or range changes its policy key's hints: that key changes too.
+        var hintKeys = changes.HintKeys();
+        changes = changes.Union(new SlotImageChanges());
+        changes.Policies.UnionWith(hintKeys);
+        var standby = ActiveSlot ^ 1;
+        var basisLive = ReferenceEquals(basis, _written[ActiveSlot]);
+        if (!basisLive || _written[standby] is not { } held || _standbyToActive is null)
+        {
+            var whole = Apply(image);
+            // The basis, live until now, is what the standby slot holds from here.
+            if (basisLive)
+                _standbyToActive = changes;
+            return whole;
+        }
+
+        image.DeriveLookupHints(hintKeys);
+        WaitIfFlipped();
+        // The standby slot holds the image before the basis: it differs from the new one only
+        // under the keys that changed into the basis or out of it.
+        var keys = _standbyToActive.Union(changes);
+        var stats = SyncKeys((byte)standby, held, image, keys);
+        var result = Finish(standby, image, stats);
+        _standbyToActive = changes;
+        return result;
+    }
+
+    private void WaitIfFlipped()
+    {
         if (_flippedSinceWait)
         {
             _maps.WaitForRunningPrograms();
             _flippedSinceWait = false;
         }
+    }
 
-        var stats = new SlotWriteResult();
-        if (_written[standby] is null)
-            stats = stats.Add(ClearSlot((byte)standby));
-        stats = stats.Add(Sync((byte)standby, _written[standby], image));
-
+    private SlotWriteResult Finish(uint standby, SlotImage image, SlotWriteResult stats)
+    {
         var generation = NextGeneration();
         _maps.SlotConfig.Update(standby, image.ToSlotConfig(generation));
         _written[standby] = image;
@@ -125,6 +179,36 @@ public sealed class SlotWriter
             map.UpdateBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys),
                 System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
         return new SlotWriteResult { Written = keys.Count, Deleted = deletes.Count };
+    }
+
+    private SlotWriteResult SyncKeys(byte slot, SlotImage before, SlotImage after, SlotImageChanges keys)
+    {
+        var result = new SlotWriteResult();
+        result = result.Add(SyncMap(_maps.LocalEndpoints, Only(before.Endpoints, keys.Endpoints), Only(after.Endpoints, keys.Endpoints),
+            a => new AddressKey { Addr = a, Slot = slot }, v => v));
+        result = result.Add(SyncMap(_maps.RemoteHosts, Only(before.RemoteHosts, keys.RemoteHosts), Only(after.RemoteHosts, keys.RemoteHosts),
+            a => new AddressKey { Addr = a, Slot = slot }, v => new IdentityValue { Identity = v }));
+        result = result.Add(SyncMap(_maps.RemotePrefixes, Only(before.RemotePrefixes, keys.RemotePrefixes), Only(after.RemotePrefixes, keys.RemotePrefixes),
+            p => p.ToKey(slot), v => new IdentityValue { Identity = v }));
+        result = result.Add(SyncMap(_maps.Policy, Only(before.Policies, keys.Policies), Only(after.Policies, keys.Policies),
+            k => k with { Slot = slot }, v => v));
+        result = result.Add(SyncMap(_maps.PolicyPorts, Only(before.Ports, keys.Ports), Only(after.Ports, keys.Ports),
+            k => k with { Policy = k.Policy with { Slot = slot } }, v => v));
+        result = result.Add(SyncMap(_maps.PolicyRanges, Only(before.Ranges, keys.Ranges), Only(after.Ranges, keys.Ranges),
+            k => k with { Slot = slot }, v => v));
+        return result;
+
+        // The entries of image under the listed keys, as the whole-map comparison takes them.
+        static Dictionary<TKey, TValue> Only<TKey, TValue>(Dictionary<TKey, TValue> image, HashSet<TKey> listed) where TKey : notnull
+        {
+            var only = new Dictionary<TKey, TValue>(listed.Count);
+            foreach (var key in listed)
+            {
+                if (image.TryGetValue(key, out var value))
+                    only[key] = value;
+            }
+            return only;
+        }
     }
 
     /// <summary>Deletes every entry of a slot whose content this writer does not know.</summary>
