@@ -39,6 +39,14 @@ internal sealed class CapacityReport(PolicyDocument document, IReadOnlyList<Comp
     }
 
     /// <summary>Every capacity problem of <paramref name="image"/>, ordered as found.</summary>
+    /// <summary>
+    /// True when <see cref="Check"/> would find nothing, without gathering the positions its
+    /// messages need: no key with too many ranges, and the datapath's own check passes (it
+    /// counts every map and the highest rule id).
+    /// </summary>
+    public bool FitsWithoutCounting(SlotImage image) =>
+        _rangeProblems.Count == 0 && (rules.Count == 0 || rules[^1].Id < capacities.Rules) && image.CapacityProblems(capacities).Count == 0;
+
     public IReadOnlyList<Diagnostic> Check(SlotImage image)
     {
         var problems = new List<Diagnostic>(_rangeProblems);

@@ -36,6 +36,18 @@ public sealed class CompiledPolicy
     /// </summary>
     public IReadOnlyList<Diagnostic> CapacityProblems { get; }
 
+    /// <summary>The policy this one was compiled from incrementally, or null after a whole compile.</summary>
+    public CompiledPolicy? Basis { get; internal set; }
+
+    /// <summary>
+    /// With <see cref="Basis"/>: the keys under which <see cref="Image"/> may differ from the
+    /// basis's image (every difference is under one of them); null after a whole compile.
+    /// </summary>
+    public SlotImageChanges? ChangesFrom { get; internal set; }
+
+    /// <summary>What the next compile may reuse; null when nothing may be.</summary>
+    internal CompileState? State { get; set; }
+
     /// <summary>The name behind a kernel rule id: "default" for 0, "rule #N" for an id this policy does not have.</summary>
     public string RuleName(uint ruleId) =>
         ruleId == 0 ? "default" : _rulesById.TryGetValue(ruleId, out CompiledRule? rule) ? rule.Name : $"rule #{ruleId}";

@@ -19,8 +19,17 @@ public sealed class MapDiff<TKey, TValue>
     public int Count => Added.Count + Removed.Count + Changed.Count;
 
     /// <summary>The differences between <paramref name="before"/> and <paramref name="after"/>.</summary>
-    public static MapDiff<TKey, TValue> Between(IReadOnlyDictionary<TKey, TValue> before, IReadOnlyDictionary<TKey, TValue> after)
+    public static MapDiff<TKey, TValue> Between(IReadOnlyDictionary<TKey, TValue> before, IReadOnlyDictionary<TKey, TValue> after) =>
+        Between(before, after, null);
+
+    /// <summary>The differences under <paramref name="only"/> (when given: the two agree on every other key).</summary>
+    internal static MapDiff<TKey, TValue> Between(IReadOnlyDictionary<TKey, TValue> before, IReadOnlyDictionary<TKey, TValue> after, IReadOnlySet<TKey>? only)
     {
+        if (only is not null)
+        {
+            return Between(Restrict(before, only), Restrict(after, only), null);
+        }
+
         var diff = new MapDiff<TKey, TValue>();
         EqualityComparer<TValue> equal = EqualityComparer<TValue>.Default;
         foreach ((TKey key, TValue value) in after)
@@ -44,5 +53,19 @@ public sealed class MapDiff<TKey, TValue>
         }
 
         return diff;
+    }
+
+    private static Dictionary<TKey, TValue> Restrict(IReadOnlyDictionary<TKey, TValue> map, IReadOnlySet<TKey> keys)
+    {
+        var restricted = new Dictionary<TKey, TValue>(keys.Count);
+        foreach (TKey key in keys)
+        {
+            if (map.TryGetValue(key, out TValue? value))
+            {
+                restricted[key] = value;
+            }
+        }
+
+        return restricted;
     }
 }

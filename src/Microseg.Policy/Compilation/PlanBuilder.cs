@@ -16,14 +16,33 @@ internal sealed class PlanBuilder(
 {
     private static readonly Direction[] BothDirections = [Direction.Ingress, Direction.Egress];
 
+    /// <summary>Per local identity (index), the rules (indexes, ascending) whose 'local' selects it, as added.</summary>
+    public Dictionary<int, List<int>> RulesByLocal { get; } = [];
+
     public void AddAll()
     {
-        uint id = 1;
-        foreach (PolicyRule rule in document.Rules)
+        for (int r = 0; r < document.Rules.Count; r++)
         {
-            AddRule(rule, id++);
+            AddRule(r);
         }
 
+        AddBoundariesAndManagement();
+    }
+
+    /// <summary>The rules at <paramref name="ruleIndexes"/> (ascending), then every boundary and management entry.</summary>
+    public void AddSome(IEnumerable<int> ruleIndexes)
+    {
+        foreach (int r in ruleIndexes)
+        {
+            AddRule(r);
+        }
+
+        AddBoundariesAndManagement();
+    }
+
+    private void AddBoundariesAndManagement()
+    {
+        uint id = (uint)document.Rules.Count + 1;
         foreach (Boundary boundary in document.Boundaries)
         {
             AddBoundary(boundary, id++);
@@ -35,12 +54,24 @@ internal sealed class PlanBuilder(
         }
     }
 
-    private void AddRule(PolicyRule rule, uint id)
+    private void AddRule(int ruleIndex)
     {
+        PolicyRule rule = document.Rules[ruleIndex];
+        uint id = (uint)ruleIndex + 1;
         IReadOnlyList<int> local = index.Select(rule.Local, locals);
         if (local.Count == 0)
         {
             return;
+        }
+
+        foreach (int l in local)
+        {
+            if (!RulesByLocal.TryGetValue(l, out List<int>? list))
+            {
+                RulesByLocal[l] = list = [];
+            }
+
+            list.Add(ruleIndex);
         }
 
         IReadOnlyList<int> peers = index.Select(rule.Peer);

@@ -35,8 +35,11 @@ public sealed class PolicyApplier(LoadedDatapath datapath, SlotWriter writer)
             return new PolicyApplyResult(false, problems, null, null);
         }
 
-        ImageDiff? diff = Live is null ? null : ImageDiff.Diff(Live.Image, policy.Image);
-        SlotWriteResult written = writer.Apply(policy.Image);
+        ImageDiff? diff = Live is null ? null : ImageDiff.Diff(Live, policy);
+        // Compiled incrementally from the live policy: the writer need only look at what changed.
+        SlotWriteResult written = Live is not null && ReferenceEquals(policy.Basis, Live) && policy.ChangesFrom is { } changes
+            ? writer.Apply(policy.Image, Live.Image, changes)
+            : writer.Apply(policy.Image);
         Live = policy;
         return new PolicyApplyResult(true, [], written, diff);
     }

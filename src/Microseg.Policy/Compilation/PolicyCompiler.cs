@@ -22,17 +22,48 @@ namespace Microseg.Policy.Compilation;
 public sealed class PolicyCompiler
 {
     /// <summary>Compiles <paramref name="document"/> (which must have no validation error) and checks it against <paramref name="capacities"/>.</summary>
-    public CompiledPolicy Compile(PolicyDocument document, DatapathCapacities capacities)
+    public CompiledPolicy Compile(PolicyDocument document, DatapathCapacities capacities) => Compile(document, capacities, null);
+
+    /// <summary>
+    /// Compiles <paramref name="document"/>, reusing <paramref name="previous"/> (compiled by
+    /// this class) where it can: when only rules changed, and not their number, only the local
+    /// identities those rules reach are compiled again. The result is the same as a whole
+    /// compile; when reused, it also says under which keys its image may differ from
+    /// <paramref name="previous"/>'s (see <see cref="CompiledPolicy.ChangesFrom"/>).
+    /// </summary>
+    public CompiledPolicy Compile(PolicyDocument document, DatapathCapacities capacities, CompiledPolicy? previous)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(capacities);
+        if (previous?.State is { } state && IncrementalCompile.TryCompile(state, previous, document, capacities) is { } incremental)
+        {
+            return incremental;
+        }
 
         List<CompiledRule> rules = NumberRules(document);
         var identities = new IdentityTable(document);
         var index = new SelectorIndex(identities.Selectable);
         var image = new SlotImage();
         identities.Fill(image);
+        SortedSet<int> locals = Locals(document, identities);
 
+        var plans = new Dictionary<(int Local, Direction Direction), LocalPlan>();
+        var builder = new PlanBuilder(document, identities, index, locals, plans);
+        builder.AddAll();
+
+        var capacity = new CapacityReport(document, rules, identities, capacities);
+        WritePlans(image, plans, identities, capacity);
+        AddEndpoints(document, identities, image, EndpointFlagsOf(image.Policies.Keys));
+        image.DeriveLookupHints();
+        IReadOnlyList<Diagnostic> problems = capacity.Check(image);
+        var compiled = new CompiledPolicy(image, rules, identities.Compiled, problems);
+        compiled.State = new CompileState(document, capacities, identities, index, locals, builder.RulesByLocal);
+        return compiled;
+    }
+
+    /// <summary>The local identities (selectable indexes) with an endpoint here.</summary>
+    internal static SortedSet<int> Locals(PolicyDocument document, IdentityTable identities)
+    {
         var locals = new SortedSet<int>();
         foreach (LocalEndpoint endpoint in document.Endpoints)
         {
@@ -42,32 +73,37 @@ public sealed class PolicyCompiler
             }
         }
 
-        var plans = new Dictionary<(int Local, Direction Direction), LocalPlan>();
-        var builder = new PlanBuilder(document, identities, index, locals, plans);
-        builder.AddAll();
+        return locals;
+    }
 
-        var capacity = new CapacityReport(document, rules, identities, capacities);
-        var flags = new Dictionary<uint, EndpointFlags>();
+    /// <summary>Folds every plan into keys of <paramref name="image"/>, in a fixed order.</summary>
+    internal static void WritePlans(SlotImage image, Dictionary<(int Local, Direction Direction), LocalPlan> plans, IdentityTable identities, CapacityReport capacity)
+    {
         foreach (((int local, Direction direction), LocalPlan plan) in plans.OrderBy(p => p.Key.Local).ThenBy(p => p.Key.Direction))
         {
             uint localId = identities.KernelIds[local];
             foreach ((uint peer, byte protocol, List<Contribution> folded) in plan.Keys())
             {
                 var key = new PolicyKey { LocalIdentity = localId, RemoteIdentity = peer, Direction = direction, Protocol = protocol };
-                if (WriteKey(image, key, folded, capacity))
-                {
-                    flags[localId] = flags.GetValueOrDefault(localId) | WildcardFlags(direction, peer, protocol);
-                }
+                WriteKey(image, key, folded, capacity);
             }
         }
-
-        AddEndpoints(document, identities, image, flags);
-        image.DeriveLookupHints();
-        IReadOnlyList<Diagnostic> problems = capacity.Check(image);
-        return new CompiledPolicy(image, rules, identities.Compiled, problems);
     }
 
-    private static List<CompiledRule> NumberRules(PolicyDocument document)
+    // An endpoint's wildcard flags say which wildcard keys exist for its identity: every key
+    // in ms_policy was written with something decided.
+    internal static Dictionary<uint, EndpointFlags> EndpointFlagsOf(IEnumerable<PolicyKey> keys)
+    {
+        var flags = new Dictionary<uint, EndpointFlags>();
+        foreach (PolicyKey key in keys)
+        {
+            flags[key.LocalIdentity] = flags.GetValueOrDefault(key.LocalIdentity) | WildcardFlags(key.Direction, key.RemoteIdentity, key.Protocol);
+        }
+
+        return flags;
+    }
+
+    internal static List<CompiledRule> NumberRules(PolicyDocument document)
     {
         var rules = new List<CompiledRule>(document.Rules.Count + document.Boundaries.Count + document.Management.Count);
         uint id = 1;
@@ -151,7 +187,7 @@ public sealed class PolicyCompiler
         return flags;
     }
 
-    private static void AddEndpoints(PolicyDocument document, IdentityTable identities, SlotImage image, Dictionary<uint, EndpointFlags> flags)
+    internal static void AddEndpoints(PolicyDocument document, IdentityTable identities, SlotImage image, Dictionary<uint, EndpointFlags> flags)
     {
         AbiMode strictest = AbiMode.Off;
         foreach (LocalEndpoint endpoint in document.Endpoints)

@@ -18,6 +18,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
     private readonly List<Boundary> _boundaries = [];
     private readonly List<ManagementAccess> _management = [];
     private readonly List<string> _files = [];
+    private readonly List<RuleSource> _ruleSources = [];
     private bool _managementDeclared;
 
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="path"/>; null when nothing usable was found.</summary>
@@ -45,26 +46,41 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
             ? Defaults(reader, d)
             : PolicyDefaults.Standard(SourcePosition.StartOf(path));
         var sections = new SectionParser(reader, defaults);
-        ReadSections(reader, sections, fields);
+        ReadSections(reader, sections, fields, text);
 
         if (fields.Value("include") is { } include && reader.Text(include, "'include'") is { } directory)
         {
             Include(path, directory, reader.At(include), defaults);
         }
 
-        return new PolicyDocument(defaults, _identities, _endpoints, _rules, _boundaries, _management, _managementDeclared, _files);
+        return new PolicyDocument(defaults, _identities, _endpoints, _rules, _boundaries, _management, _managementDeclared, _files)
+        {
+            RuleSources = _ruleSources.Count == _rules.Count ? _ruleSources : null,
+        };
     }
 
-    private YamlNode? Parse(string path, string text)
+    private YamlNode? Parse(string path, string text) => Report(path, ParseText(text));
+
+    // YAML parsing alone, touching nothing shared, so included files can be parsed in parallel.
+    private static Parsed ParseText(string text)
     {
-        bag.NoteFile(path);
-        _files.Add(path);
         var stream = new YamlStream();
         try
         {
             stream.Load(new StringReader(text));
+            return new Parsed(stream, null);
         }
         catch (YamlException e)
+        {
+            return new Parsed(null, e);
+        }
+    }
+
+    private YamlNode? Report(string path, Parsed parsed)
+    {
+        bag.NoteFile(path);
+        _files.Add(path);
+        if (parsed.Failure is { } e)
         {
             var at = new SourcePosition(path, (int)e.Start.Line, (int)e.Start.Column);
             string message = CleanMessage(e.Message);
@@ -82,6 +98,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
             return null;
         }
 
+        YamlStream stream = parsed.Stream!;
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
             bag.Error(SourcePosition.StartOf(path), "the file is empty", "a policy file starts with 'version: 1'");
@@ -98,11 +115,27 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
         return stream.Documents[0].RootNode;
     }
 
-    private void ReadSections(NodeReader reader, SectionParser sections, MappingFields fields)
+    private void ReadSections(NodeReader reader, SectionParser sections, MappingFields fields, string text)
     {
         Collect(reader, fields, "identities", sections.Identity, _identities);
         Collect(reader, fields, "endpoints", sections.Endpoint, _endpoints);
-        Collect(reader, fields, "rules", sections.Rule, _rules);
+        if (fields.Value("rules") is { } rules)
+        {
+            IReadOnlyList<YamlNode> nodes = reader.List(rules, "'rules'");
+            for (int i = 0; i < nodes.Count; i++)
+            {
+                if (sections.Rule(nodes[i]) is { } rule)
+                {
+                    // YamlDotNet does not say where a mapping ends: a rule's text runs to the
+                    // next one, the last one's to the end of the file (more text is never wrong).
+                    int start = (int)nodes[i].Start.Index;
+                    int end = i + 1 < nodes.Count ? (int)nodes[i + 1].Start.Index : text.Length;
+                    _rules.Add(rule);
+                    _ruleSources.Add(new RuleSource(text, start, end - start, (int)nodes[i].Start.Column));
+                }
+            }
+        }
+
         Collect(reader, fields, "boundaries", sections.Boundary, _boundaries);
         Collect(reader, fields, "management", sections.Management, _management);
         _managementDeclared |= fields.Has("management");
@@ -148,22 +181,31 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
             .OfType<string>()
             .Where(n => !n.StartsWith('.') && (n.EndsWith(".yaml", StringComparison.Ordinal) || n.EndsWith(".yml", StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal);
-        foreach (string name in names)
+        // Reading and YAML parsing dominate a large policy's load and each file's is
+        // independent: done in parallel, then reported and read into the model in name order,
+        // so diagnostics come out exactly as a sequential load gives them.
+        string[] files = names.Select(n => Path.Combine(shown, n)).ToArray();
+        var read = new (bool Ok, string Text, string Failure, Parsed Parsed)[files.Length];
+        Parallel.For(0, files.Length, i =>
         {
-            string file = Path.Combine(shown, name);
-            if (!PolicyFileReader.TryRead(file, out string text, out string failure))
+            bool ok = PolicyFileReader.TryRead(files[i], out string text, out string failure);
+            read[i] = (ok, text, failure, ok ? ParseText(text) : default);
+        });
+        for (int i = 0; i < files.Length; i++)
+        {
+            if (!read[i].Ok)
             {
-                bag.Error(at, $"cannot include {file}: {failure.TrimEnd('.')}");
+                bag.Error(at, $"cannot include {files[i]}: {read[i].Failure.TrimEnd('.')}");
                 continue;
             }
 
-            IncludedFile(file, text, defaults);
+            IncludedFile(files[i], read[i].Text, read[i].Parsed, defaults);
         }
     }
 
-    private void IncludedFile(string file, string text, PolicyDefaults defaults)
+    private void IncludedFile(string file, string text, Parsed parsed, PolicyDefaults defaults)
     {
-        YamlNode? root = Parse(file, text);
+        YamlNode? root = Report(file, parsed);
         if (root is null)
         {
             return;
@@ -181,12 +223,15 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
             bag.Error(reader.At(fields.Key(key)!), $"'{key}' is allowed only in the main policy file");
         }
 
-        ReadSections(reader, new SectionParser(reader, defaults), fields);
+        ReadSections(reader, new SectionParser(reader, defaults), fields, text);
     }
 
     // YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: 20) - (Line: …): "; the
     // position is already in the diagnostic, so it is dropped from the text.
     private static string CleanMessage(string message) => PositionPrefix().Replace(message, "").TrimEnd('.');
+
+    // A file's YAML: the stream, or the syntax error that stopped it.
+    private readonly record struct Parsed(YamlStream? Stream, YamlException? Failure);
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex PositionPrefix();

@@ -21,6 +21,12 @@ public sealed record PolicyDocument(
     bool ManagementDeclared,
     IReadOnlyList<string> Files)
 {
+    /// <summary>
+    /// Per rule (same order as <see cref="Rules"/>), the YAML text it was read from, when every
+    /// rule was read from a file: lets a compile tell unchanged rules by their text.
+    /// </summary>
+    internal IReadOnlyList<RuleSource>? RuleSources { get; init; }
+
     /// <summary>The reserved identities and then the declared ones: everything a selector can select.</summary>
     public IEnumerable<IdentityDefinition> AllIdentities =>
         new[] { IdentityDefinition.Reserved(IdentityDefinition.HostName), IdentityDefinition.Reserved(IdentityDefinition.WorldName) }
