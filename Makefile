@@ -16,7 +16,7 @@ MULTIARCH   := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 linux-libc-dev gcc libc6-dev \
-                pkg-config xdp-tools iputils-ping prometheus graphviz nftables iptables ethtool gnuplot-nox
+                pkg-config xdp-tools iputils-ping prometheus graphviz nftables iptables ethtool gnuplot-nox nmap python3
 
 ifeq ($(V),1)
   Q :=
@@ -107,7 +107,7 @@ bench-agent: deps all
 	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- agent --daemon $(AGENT_PUBLISH)/microsegd --out $(ARTIFACTS)/bench/agent.json
 
 demo: deps all
-	$(Q)scripts/demo.sh
+	$(Q)CONFIG=$(CONFIG) scripts/demo.sh
 
 clean:
 	$(call msg,CLEAN,$(ARTIFACTS))
