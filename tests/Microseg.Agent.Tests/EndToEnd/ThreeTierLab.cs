@@ -68,6 +68,7 @@ internal sealed class ThreeTierLab : IDisposable
     public string StateDirectory => Path.Combine(_directory, "state");
     public string SocketPath => Path.Combine(_directory, "microseg.sock");
     public string FlowLogPath => Path.Combine(_directory, "flows.jsonl");
+    public string PinDirectory => _pins.Combine("microseg");
     public string File(string name) => Path.Combine(_directory, name);
 
     /// <summary>The network namespace of a role: web, api, db, att or net.</summary>
@@ -84,7 +85,7 @@ internal sealed class ThreeTierLab : IDisposable
         "--policy", PolicyPath,
         "--bpf-dir", Path.Combine(ArtifactPaths.RepositoryRoot, "artifacts", "bpf"),
         "--state-dir", StateDirectory,
-        "--pin-dir", _pins.Combine("microseg"),
+        "--pin-dir", PinDirectory,
         "--control-socket", SocketPath,
         "--metrics-address", "none",
         "--flow-log", FlowLogPath,
@@ -124,6 +125,15 @@ internal sealed class ThreeTierLab : IDisposable
         rules: []
         management: []
         """;
+
+    /// <summary>The monitor policy enforced, with the rules web → api tcp/8080 and api → db tcp/5432 at both ends.</summary>
+    public string EnforcedPolicy() => MonitorPolicy().Replace("mode: monitor", "mode: enforce", StringComparison.Ordinal).Replace("rules: []", """
+        rules:
+          - {name: web-to-api, action: allow, direction: egress, local: {identity: web}, peer: {identity: api}, protocol: tcp, ports: [8080]}
+          - {name: api-from-web, action: allow, direction: ingress, local: {identity: api}, peer: {identity: web}, protocol: tcp, ports: [8080]}
+          - {name: api-to-db, action: allow, direction: egress, local: {identity: api}, peer: {identity: db}, protocol: tcp, ports: [5432]}
+          - {name: db-from-api, action: allow, direction: ingress, local: {identity: db}, peer: {identity: api}, protocol: tcp, ports: [5432]}
+        """.TrimEnd(), StringComparison.Ordinal);
 
     /// <summary>Replaces the policy file the way editors do: a new file renamed over the old one.</summary>
     public void WritePolicy(string text)

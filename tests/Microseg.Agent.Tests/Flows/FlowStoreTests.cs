@@ -56,6 +56,21 @@ public sealed class FlowStoreTests : IDisposable
     }
 
     [Fact]
+    public void An_event_on_a_known_edge_allocates_nothing()
+    {
+        var store = new FlowStore(null, () => null, null, NullLogger.Instance);
+        var flowEvent = Event(5432);
+        for (var i = 0; i < 100; i++)
+            store.Add(in flowEvent); // the edge, the node and the JIT's first calls
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+            store.Add(in flowEvent);
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void A_corrupt_graph_is_set_aside_not_fatal()
     {
         File.WriteAllText(GraphPath, "{ not json");
