@@ -87,6 +87,8 @@ cleanup() {
     local status=$?
     trap - EXIT INT TERM
     set +e
+    exec 1>&7 2>&8 # a signal may arrive while a command's output is redirected: back to the terminal
+    step_number=$((steps_total - 1))
     step "clean up: stop microsegd, uninstall, remove the lab"
     # Our own background jobs (a traffic client, a scan) first.
     local jobs_left
@@ -135,12 +137,15 @@ cleanup() {
 
     if ((status == 0 && failures > 0)); then status=1; fi
     printf '\n%s== %s in %d s%s\n' "$bold" \
-        "$( ((status == 0)) && echo "demo passed: every check held" || echo "demo FAILED (exit $status, $failures check(s) failed)")" \
+        "$(if ((status == 0)); then echo "demo passed: every check held"
+        elif ((status == 130)); then echo "demo interrupted; the host is left as it was found"
+        else echo "demo FAILED (exit $status, $failures check(s) failed)"; fi)" \
         $((SECONDS - started)) "$reset"
     exit "$status"
 }
+exec 7>&1 8>&2 # the transcript's streams, for the cleanup
 trap cleanup EXIT
-trap 'echo; echo "   interrupted: cleaning up"; exit 130' INT TERM
+trap 'echo >&7; echo "   interrupted: cleaning up" >&7; exit 130' INT TERM
 
 # Scans from the attacker; prints the open ports per host as "10.77.0.20: 8080/tcp ...".
 scan() {
@@ -317,7 +322,7 @@ if traffic "$traffic_seconds"; then ok "the app keeps working: web -> api -> db 
 # ── 11 ───────────────────────────────────────────────────────────────────────────────────────
 step "the attacker scans again, now under enforcement (while the app keeps working)"
 scan_seconds_start=$SECONDS
-traffic 15 >"$tmp/during-scan.txt" 2>&1 &
+ip netns exec "$(ns web)" "$python" "$service" client "${address[api]}:8080" --seconds 15 >"$tmp/during-scan.txt" 2>&1 &
 traffic_during=$!
 scan
 during_status=0; wait "$traffic_during" || during_status=$?
