@@ -34,11 +34,14 @@ internal sealed class AgentTestServer : IAsyncDisposable
     /// <summary>http://127.0.0.1:PORT/ when the server listens on TCP.</summary>
     public Uri? TcpAddress { get; }
 
-    public static async Task<AgentTestServer> StartAsync(IAgentStatus status, string? socketPath = null, bool tcp = false, string group = MicrosegControlSocket.GroupName)
+    public static async Task<AgentTestServer> StartAsync(IAgentStatus status, string? socketPath = null, bool tcp = false, string group = MicrosegControlSocket.GroupName,
+        Microseg.Agent.Flows.FlowStore? flows = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(status);
+        if (flows is not null)
+            builder.Services.AddSingleton(flows);
         builder.Services.AddMicrosegMetrics();
         if (socketPath is not null)
             builder.AddMicrosegControlSocket(socketPath, group);
