@@ -223,7 +223,7 @@ for w in "${workloads[@]}"; do
     created_namespaces+=("$n")
     ip netns add "$n"
     ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$net_ns" link add "$w-port" type veth peer name "$(ifname "$w")" index "${index[$w]}" netns "$n"
+    ip -n "$net_ns" link add "$w-port" index $((index[$w] + 10)) type veth peer name "$(ifname "$w")" index "${index[$w]}" netns "$n"
     ip -n "$net_ns" link set "$w-port" master "$bridge" up
     ip -n "$n" link set lo up
     ip -n "$n" addr add "${address[$w]}/24" dev "$(ifname "$w")"
@@ -312,6 +312,7 @@ show "$microsegctl" policy diff "$tmp/policy.yaml" "$out/enforce-policy.yaml" ||
 cp "$out/enforce-policy.yaml" "$tmp/policy.yaml.new"
 mv "$tmp/policy.yaml.new" "$tmp/policy.yaml"
 show "$microsegctl" reload --socket "$tmp/microseg.sock" || fail "microsegctl reload failed"
+say "(microsegd also watches the file; its own reload of the same file may follow, one generation more)"
 status Policy Endpoints || true
 ok "the enforcing policy is live (the suggested policy with mode enforce: artifacts/demo/enforce-policy.yaml)"
 
@@ -334,7 +335,7 @@ else
     fail "nmap still finds open ports under enforcement: $total_open"
 fi
 if grep -q "Skipping host" "$tmp/scan.txt"; then say "(nmap gave up on some hosts after 60 s: every probe was dropped)"; fi
-sed 's/^/ /' "$tmp/during-scan.txt"
+sed 's/^/     /' "$tmp/during-scan.txt"
 if ((during_status == 0)); then ok "meanwhile, web -> api -> db kept flowing"; else fail "the app failed during the scan"; fi
 say "what microsegd reported (the monitor report now holds the denied scan; busiest first, first 12 rows):"
 # shellcheck disable=SC2046
@@ -349,15 +350,18 @@ if "$python" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.url
     "http://127.0.0.1:$metrics_port/metrics" >"$tmp/metrics.txt"; then
     # Summed over interfaces, directions and reasons; the whole exposition is in artifacts/demo/metrics.txt.
     awk '
-        /^microseg_packets_total\{/ { match($0, /verdict="[^"]*"/); v = substr($0, RSTART + 9, RLENGTH - 10); packets[v] += $NF }
+        /^microseg_packets_total\{/ { match($0, /verdict="[^"]*"/); v = substr($0, RSTART + 9, RLENGTH - 10); packets[v] += $NF
+            match($0, /interface="[^"]*"/); i = substr($0, RSTART + 11, RLENGTH - 12); interfaces[i] = 1; byif[i, v] += $NF }
         /^microseg_rule_hits_packets_total\{/ { match($0, /rule="[^"]*"/); r = substr($0, RSTART + 6, RLENGTH - 7); rules[r] += $NF }
         /^microseg_events_delivered_total / { delivered = $NF }
         /^microseg_events_lost_total\{/ { match($0, /reason="[^"]*"/); lost[substr($0, RSTART + 8, RLENGTH - 9)] = $NF }
         /^microseg_policy_reloads_total\{/ { match($0, /result="[^"]*"/); reloads[substr($0, RSTART + 8, RLENGTH - 9)] = $NF }
         /^microseg_policy_generation / { generation = $NF }
         END {
-            print "microseg_packets_total by verdict:"
-            for (v in packets) printf "  %-12s %10d\n", v, packets[v]
+            printf "microseg_packets_total      %12s %12s %12s %12s\n", "allow", "deny", "would_deny", "unenforced"
+            for (i in interfaces)
+                printf "  %-25s %12d %12d %12d %12d\n", i, byif[i, "allow"], byif[i, "deny"], byif[i, "would_deny"], byif[i, "unenforced"]
+            printf "  %-25s %12d %12d %12d %12d\n", "all", packets["allow"], packets["deny"], packets["would_deny"], packets["unenforced"]
             print "microseg_rule_hits_packets_total by rule:"
             for (r in rules) printf "  %-18s %10d\n", r, rules[r]
             printf "flow events: %d delivered", delivered
