@@ -38,13 +38,14 @@ internal static class RingBufferCommand
         Directory.CreateDirectory(pins);
         try
         {
-            var (csharp, c, allocatedInRounds, records) = MeasureRounds(objectDirectory, pins, consumer);
+            var (csharp, c, callback, allocatedInRounds, records) = MeasureRounds(objectDirectory, pins, consumer);
             var allocatedPerEvent = MeasureAllocations(objectDirectory, pins);
             var ratio = csharp / c;
             Console.WriteLine();
             Console.WriteLine($"ring buffer drain, {records} flow events a round, median of {Rounds} rounds each:");
             Console.WriteLine($"  C# RingBufferReader          {csharp,14:N0} events/s");
             Console.WriteLine($"  C libbpf ring_buffer__consume {c,13:N0} events/s");
+            Console.WriteLine($"  C# via libbpf + callback     {callback,14:N0} events/s (the other design; the faster is kept)");
             Console.WriteLine($"  ratio {ratio:F2} (target >= 1.0) {(ratio >= 1.0 ? "ok" : "FAIL")}");
             Console.WriteLine($"  allocated: {allocatedPerEvent} bytes/event by MemoryDiagnoser, {allocatedInRounds} bytes in the timed drains (target 0)");
             if (output is not null)
@@ -54,6 +55,7 @@ internal static class RingBufferCommand
                 {
                     ["csharp_events_per_s"] = Math.Round(csharp),
                     ["c_events_per_s"] = Math.Round(c),
+                    ["csharp_libbpf_callback_events_per_s"] = Math.Round(callback),
                     ["ratio"] = Math.Round(ratio, 3),
                     ["allocated_bytes_per_event"] = allocatedPerEvent,
                     ["events_per_round"] = records,
@@ -70,11 +72,12 @@ internal static class RingBufferCommand
     }
 
     // Alternating rounds, so machine noise lands on both readers alike.
-    private static (double CSharp, double C, long Allocated, long Records) MeasureRounds(string objects, string pins, string consumer)
+    private static (double CSharp, double C, double Callback, long Allocated, long Records) MeasureRounds(string objects, string pins, string consumer)
     {
         using var drain = new RingBufferDrain(objects, pins);
         var csharp = new List<double>();
         var c = new List<double>();
+        var callback = new List<double>();
         long allocated = 0, records = 0;
         for (var round = 0; round < Rounds + 1; round++)
         {
@@ -82,16 +85,19 @@ internal static class RingBufferCommand
             var (cRecords, cElapsed, cChecksum) = drain.DrainWithLibbpf(consumer);
             drain.Fill();
             var (sRecords, sElapsed, sAllocated, sChecksum) = drain.DrainWithReader();
-            if (cRecords != records || sRecords != records)
-                throw new InvalidOperationException($"round {round}: filled {records}, C drained {cRecords}, C# drained {sRecords}");
+            drain.Fill();
+            var (bRecords, bElapsed, _) = drain.DrainWithLibbpfCallback();
+            if (cRecords != records || sRecords != records || bRecords != records)
+                throw new InvalidOperationException($"round {round}: filled {records}, C drained {cRecords}, C# drained {sRecords}, C# via libbpf {bRecords}");
             if (round == 0)
                 continue; // warm-up: JIT, page faults of the freshly mapped ring
             c.Add(cRecords / cElapsed.TotalSeconds);
             csharp.Add(sRecords / sElapsed.TotalSeconds);
+            callback.Add(bRecords / bElapsed.TotalSeconds);
             allocated += sAllocated;
             _ = cChecksum + sChecksum;
         }
-        return (Median(csharp), Median(c), allocated, records);
+        return (Median(csharp), Median(c), Median(callback), allocated, records);
     }
 
     private static double MeasureAllocations(string objects, string pins)

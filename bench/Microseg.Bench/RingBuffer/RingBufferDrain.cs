@@ -60,6 +60,38 @@ internal sealed class RingBufferDrain : IDisposable
         return (handler.Records, elapsed, allocated, handler.Checksum);
     }
 
+    /// <summary>
+    /// Drains with libbpf's ring_buffer__consume called from C#, each record through an
+    /// [UnmanagedCallersOnly] callback doing the same work: the design the reader replaced.
+    /// </summary>
+    public unsafe (long Records, TimeSpan Elapsed, ulong Checksum) DrainWithLibbpfCallback()
+    {
+        var tally = new Tally();
+        using var ring = new LibbpfRingBuffer(Ring, &OnRecord, &tally);
+        var start = Stopwatch.GetTimestamp();
+        while (ring.Consume() > 0)
+        {
+        }
+        return (tally.Records, Stopwatch.GetElapsedTime(start), tally.Checksum);
+    }
+
+    private struct Tally
+    {
+        public long Records;
+        public ulong Checksum;
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static unsafe int OnRecord(void* context, void* data, nuint size)
+    {
+        if (!FlowEvent.TryRead(new ReadOnlySpan<byte>(data, (int)size), out var e))
+            return -22; // -EINVAL: stops consumption
+        var tally = (Tally*)context;
+        tally->Records++;
+        tally->Checksum += e.TimestampNs + e.Bytes;
+        return 0;
+    }
+
     /// <summary>Drains with libbpf's ring_buffer__consume in the C consumer.</summary>
     public (long Records, TimeSpan Elapsed, ulong Checksum) DrainWithLibbpf(string consumerPath)
     {

@@ -1,0 +1,56 @@
+namespace Microseg.Bpf;
+
+/// <summary>
+/// libbpf's own ring buffer consumer (ring_buffer__new / ring_buffer__consume) with an
+/// unmanaged callback, the design <see cref="RingBufferReader"/> is measured against: every
+/// record costs an indirect call from native code into an <c>[UnmanagedCallersOnly]</c>
+/// function, where the reader's handler is inlined. Allocates nothing per record.
+/// </summary>
+public sealed unsafe class LibbpfRingBuffer : IDisposable
+{
+    private nint _ring;
+
+    /// <summary>
+    /// Wraps a RINGBUF map. <paramref name="callback"/> receives (context, record, size) per
+    /// record and returns 0 to go on (a negative errno stops consumption).
+    /// </summary>
+    public LibbpfRingBuffer(BpfMap ringBuffer, delegate* unmanaged<void*, void*, nuint, int> callback, void* context)
+    {
+        _ring = Interop.Libbpf.ring_buffer__new(ringBuffer.Fd, callback, context, null);
+        if (_ring == 0)
+            Interop.ThrowLastError("ring_buffer__new", ringBuffer.ToString());
+    }
+
+    /// <summary>Consumes every available record without waiting; returns how many.</summary>
+    public int Consume()
+    {
+        int n = Interop.Libbpf.ring_buffer__consume(_ring);
+        if (n < 0)
+            Interop.Throw(n, "ring_buffer__consume", "ring buffer");
+        return n;
+    }
+
+    public void Dispose()
+    {
+        if (_ring != 0)
+            Interop.Libbpf.ring_buffer__free(_ring);
+        _ring = 0;
+    }
+}
+
+internal static partial class Interop
+{
+    internal static unsafe partial class Libbpf
+    {
+        /// <summary>A consumer for the ring at map_fd; NULL with errno set on failure.</summary>
+        [System.Runtime.InteropServices.LibraryImport(Libraries.Libbpf, EntryPoint = "ring_buffer__new", SetLastError = true)]
+        internal static partial nint ring_buffer__new(int mapFd, delegate* unmanaged<void*, void*, nuint, int> sampleCallback, void* context, void* options);
+
+        /// <summary>Records consumed (capped at INT_MAX), or a negative errno.</summary>
+        [System.Runtime.InteropServices.LibraryImport(Libraries.Libbpf, EntryPoint = "ring_buffer__consume")]
+        internal static partial int ring_buffer__consume(nint ring);
+
+        [System.Runtime.InteropServices.LibraryImport(Libraries.Libbpf, EntryPoint = "ring_buffer__free")]
+        internal static partial void ring_buffer__free(nint ring);
+    }
+}
