@@ -206,10 +206,31 @@ ok "microsegd, microsegctl and the eBPF objects are built (make deps all); nmap,
 
 # ── 2 ────────────────────────────────────────────────────────────────────────────────────────
 step "lab up: namespaces, bridge, services"
+# What a demo killed outright (SIGKILL: no cleanup) left behind: its namespaces (with what runs
+# in them), its microsegd and pins, its temporary directory.
 if ip netns list | grep -q "^$prefix-"; then
     say "a previous demo left namespaces behind; removing them"
     for n in $(ip netns list | grep -o "^$prefix-[a-z]*"); do ip netns pids "$n" | xargs -r kill -KILL; ip netns delete "$n"; done
 fi
+for stale in /sys/fs/bpf/"$prefix"-*; do
+    [[ -d $stale ]] || continue
+    owner=${stale##*-}
+    kill -0 "$owner" 2>/dev/null && continue
+    # Its microsegd, if it still runs: the process started with exactly this --pin-dir.
+    for proc in /proc/[0-9]*; do
+        if { tr '\0' '\n' <"$proc/cmdline"; } 2>/dev/null | grep -qxF -- "$stale"; then
+            say "stopping a previous demo's microsegd (pid ${proc#/proc/})"
+            kill -TERM "${proc#/proc/}" 2>/dev/null
+            for _ in $(seq 50); do kill -0 "${proc#/proc/}" 2>/dev/null || break; sleep 0.2; done
+        fi
+    done
+    say "removing a previous demo's pins: $stale"
+    rm -rf "$stale"
+done
+for stale in /tmp/ms-demo.*; do
+    # A killed demo's temporary directory (its namespaces, the only sign of a running demo, are gone).
+    if [[ -d $stale ]]; then say "removing a previous demo's directory: $stale"; rm -rf "$stale"; fi
+done
 tmp=$(mktemp -d /tmp/ms-demo.XXXXXX)
 mkdir -p "$out" "$tmp/state"
 metrics_port=$(comm -23 <(seq 19469 19569) <(ss -Htln | awk '{print $4}' | grep -oE '[0-9]+$' | sort -u) | head -1)
