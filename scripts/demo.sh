@@ -243,7 +243,7 @@ for w in "${workloads[@]}"; do
     n=$(ns "$w")
     created_namespaces+=("$n")
     ip netns add "$n"
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip netns exec "$n" sh -c "echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6"
     ip -n "$net_ns" link add "$w-port" index $((index[$w] + 10)) type veth peer name "$(ifname "$w")" index "${index[$w]}" netns "$n"
     ip -n "$net_ns" link set "$w-port" master "$bridge" up
     ip -n "$n" link set lo up
