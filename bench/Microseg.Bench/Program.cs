@@ -62,34 +62,18 @@ internal static class Program
         return settings.Check && !report.AllTargetsMet ? 1 : 0;
     }
 
-    private static BenchSettings Parse(ReadOnlySpan<string> args)
-    {
-        var s = new BenchSettings();
-        for (var i = 0; i < args.Length; i++)
+    private static BenchSettings Parse(ReadOnlySpan<string> args) =>
+        BenchOptions.Fold(args, new BenchSettings(), s => s with { Check = true }, (s, option, value) => option switch
         {
-            var option = args[i];
-            if (option == "--check")
-            {
-                s = s with { Check = true };
-                continue;
-            }
-            if (i + 1 >= args.Length)
-                throw new FormatException($"{option} needs a value");
-            var value = args[++i];
-            s = option switch
-            {
-                "--out" => s with { OutputPath = value },
-                "--objects" => s with { ObjectDirectory = value },
-                "--entries" => s with { Entries = [.. value.Split(',').Select(v => PositiveInt(option, v))] },
-                "--rounds" => s with { Rounds = PositiveInt(option, value) },
-                "--repeat" => s with { Repeat = (uint)PositiveInt(option, value) },
-                "--flows-per-round" => s with { FlowsPerRound = PositiveInt(option, value) },
-                "--cpu" => s with { Cpu = int.TryParse(value, out var cpu) && cpu >= 0 ? cpu : throw new FormatException($"--cpu: '{value}' is not a CPU number") },
-                _ => throw new FormatException($"unknown option '{option}'"),
-            };
-        }
-        return s;
-    }
+            "--out" => s with { OutputPath = value },
+            "--objects" => s with { ObjectDirectory = value },
+            "--entries" => s with { Entries = [.. value.Split(',').Select(v => PositiveInt(option, v))] },
+            "--rounds" => s with { Rounds = PositiveInt(option, value) },
+            "--repeat" => s with { Repeat = (uint)PositiveInt(option, value) },
+            "--flows-per-round" => s with { FlowsPerRound = PositiveInt(option, value) },
+            "--cpu" => s with { Cpu = int.TryParse(value, out var cpu) && cpu >= 0 ? cpu : throw new FormatException($"--cpu: '{value}' is not a CPU number") },
+            _ => throw new FormatException($"unknown option '{option}'"),
+        });
 
     private static int PositiveInt(string option, string value) =>
         int.TryParse(value, out var n) && n > 0 ? n : throw new FormatException($"{option}: '{value}' is not a positive number");

@@ -62,36 +62,20 @@ internal static class SreCommand
         return settings.Check && !report.AllTargetsMet ? 1 : 0;
     }
 
-    private static SreSettings Parse(ReadOnlySpan<string> args)
-    {
-        var s = new SreSettings();
-        for (var i = 0; i < args.Length; i++)
+    private static SreSettings Parse(ReadOnlySpan<string> args) =>
+        BenchOptions.Fold(args, new SreSettings(), s => s with { Check = true }, (s, option, value) => option switch
         {
-            var option = args[i];
-            if (option == "--check")
-            {
-                s = s with { Check = true };
-                continue;
-            }
-            if (i + 1 >= args.Length)
-                throw new FormatException($"{option} needs a value");
-            var value = args[++i];
-            s = option switch
-            {
-                "--out-dir" => s with { OutputDirectory = value },
-                "--rules" => s with { RuleCounts = [.. value.Split(',').Select(v => Positive(option, v))] },
-                "--configs" => s with { Configurations = Configurations(value) },
-                "--rounds" => s with { Rounds = Positive(option, value) },
-                "--window" => s with { Window = TimeSpan.FromSeconds(double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && w > 0 ? w : throw new FormatException($"--window: '{value}' is not a positive number of seconds")) },
-                "--generator-cpu" => s with { GeneratorCpu = Cpu(option, value) },
-                "--receiver-cpu" => s with { ReceiverCpu = Cpu(option, value) },
-                "--datapath-json" => s with { DatapathJson = value },
-                "--objects" => s with { ObjectDirectory = value },
-                _ => throw new FormatException($"unknown option '{option}'"),
-            };
-        }
-        return s;
-    }
+            "--out-dir" => s with { OutputDirectory = value },
+            "--rules" => s with { RuleCounts = [.. value.Split(',').Select(v => Positive(option, v))] },
+            "--configs" => s with { Configurations = Configurations(value) },
+            "--rounds" => s with { Rounds = Positive(option, value) },
+            "--window" => s with { Window = TimeSpan.FromSeconds(double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && w > 0 ? w : throw new FormatException($"--window: '{value}' is not a positive number of seconds")) },
+            "--generator-cpu" => s with { GeneratorCpu = Cpu(option, value) },
+            "--receiver-cpu" => s with { ReceiverCpu = Cpu(option, value) },
+            "--datapath-json" => s with { DatapathJson = value },
+            "--objects" => s with { ObjectDirectory = value },
+            _ => throw new FormatException($"unknown option '{option}'"),
+        });
 
     private static string[] Configurations(string value)
     {
