@@ -68,7 +68,7 @@ build: bpf
 test: deps all
 	$(Q)tests/run-tests.sh $(CONFIG)
 
-bench: deps all bench-datapath bench-policy bench-ringbuf bench-sre bench-agent
+bench: deps all bench-datapath bench-policy bench-ringbuf bench-sre bench-agent bench-hotpaths
 
 bench-datapath: deps all
 	$(Q)mkdir -p $(ARTIFACTS)/bench
@@ -93,6 +93,11 @@ bench-ringbuf: deps all $(ARTIFACTS)/bench-bin/ringbuf_consumer
 bench-sre: deps all
 	$(Q)mkdir -p $(ARTIFACTS)/bench
 	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- sre --out-dir $(ARTIFACTS)/bench
+
+# BenchmarkDotNet with MemoryDiagnoser over event decoding and map batch updates.
+bench-hotpaths: deps all
+	$(Q)mkdir -p $(ARTIFACTS)/bench
+	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- hotpaths --out $(ARTIFACTS)/bench/hotpaths.json
 
 # The daemon as it ships (self-contained, ReadyToRun), in its own intermediate directory so
 # a `make build` beside it never races the restore.

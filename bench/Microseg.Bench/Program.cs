@@ -35,6 +35,8 @@ internal static class Program
             return RingBuffer.RingBufferCommand.Run(args, FindObjectDirectory());
         if (args.Length > 0 && args[0] == "agent")
             return Agent.AgentCommand.Run(args, FindObjectDirectory());
+        if (args.Length > 0 && args[0] == "hotpaths")
+            return HotPaths.HotPathsCommand.Run(args, FindObjectDirectory());
         if (args.Length == 0 || args[0] != "datapath")
             return Fail(args.Length == 0 ? "missing sub-command" : $"unknown sub-command '{args[0]}'");
         BenchSettings settings;
