@@ -14,7 +14,7 @@
 #include "ms_config.h"
 
 #ifndef MS_EVENT_RING_BYTES
-#define MS_EVENT_RING_BYTES (4 * 1024 * 1024)
+#define MS_EVENT_RING_BYTES (2 * 1024 * 1024)
 #endif
 
 struct {
