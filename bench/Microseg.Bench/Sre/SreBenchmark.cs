@@ -24,7 +24,26 @@ internal sealed class SreBenchmark(SreSettings settings, string objectDirectory,
     /// <summary>Notes for the report: what was skipped, how CPUs were used.</summary>
     public List<string> Notes { get; } = [];
 
+    // libxdp (under xdp-filter) makes this directory for its lock and leaves it behind.
+    private const string LibxdpPinDirectory = "/sys/fs/bpf/xdp";
+
+    /// <summary>Measures every configuration; leaves the host as it found it.</summary>
     public List<Throughput> Run()
+    {
+        var libxdpDirectoryExisted = Directory.Exists(LibxdpPinDirectory);
+        try
+        {
+            return RunRounds();
+        }
+        finally
+        {
+            if (!libxdpDirectoryExisted && Directory.Exists(LibxdpPinDirectory) &&
+                !Directory.EnumerateFileSystemEntries(LibxdpPinDirectory).Any())
+                Directory.Delete(LibxdpPinDirectory);
+        }
+    }
+
+    private List<Throughput> RunRounds()
     {
         var allowed = CpuAffinity.Allowed();
         var generatorCpu = settings.GeneratorCpu ?? allowed[^1];
