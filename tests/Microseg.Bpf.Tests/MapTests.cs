@@ -67,6 +67,23 @@ public sealed class MapTests : IDisposable
     }
 
     [PrivilegedFact]
+    public void Delete_where_removes_exactly_the_selected_keys_and_clear_the_rest()
+    {
+        BpfMap<FlowKey, FlowValue> map = Bpf.GetMap("interop_hash").As<FlowKey, FlowValue>();
+        var keys = Enumerable.Range(0, 100).Select(i => Key((uint)i)).ToArray();
+        map.UpdateBatch(keys, new FlowValue[keys.Length]);
+
+        Assert.Equal(50, map.DeleteWhere(k => k.Address % 2 == 0));
+        Assert.Equal(50, CountKeys(map));
+        foreach (FlowKey key in map.Keys)
+            Assert.Equal(1u, key.Address % 2);
+        Assert.Equal(0, map.DeleteWhere(k => k.Address % 2 == 0));
+
+        Assert.Equal(50, map.Clear());
+        Assert.Equal(0, CountKeys(map));
+    }
+
+    [PrivilegedFact]
     public void Lpm_trie_batches_and_matches_longest_prefix()
     {
         BpfMap<LpmKey, uint> map = Bpf.GetMap("interop_lpm").As<LpmKey, uint>();

@@ -14,14 +14,14 @@ public static class DatapathReset
     public static void Reset(LoadedDatapath datapath)
     {
         var maps = datapath.Maps;
-        Clear(maps.Conntrack);
-        Clear(maps.Fragments);
-        Clear(maps.LocalEndpoints);
-        Clear(maps.RemoteHosts);
-        Clear(maps.RemotePrefixes);
-        Clear(maps.Policy);
-        Clear(maps.PolicyPorts);
-        Clear(maps.PolicyRanges);
+        maps.Conntrack.Clear();
+        maps.Fragments.Clear();
+        maps.LocalEndpoints.Clear();
+        maps.RemoteHosts.Clear();
+        maps.RemotePrefixes.Clear();
+        maps.Policy.Clear();
+        maps.PolicyPorts.Clear();
+        maps.PolicyRanges.Clear();
         maps.Control.Update(0, default);
         for (uint slot = 0; slot < AbiConstants.SlotCount; slot++)
             maps.SlotConfig.Update(slot, default);
@@ -33,14 +33,5 @@ public static class DatapathReset
         using var events = new RingBufferReader(maps.Events);
         var discard = new FlowEventCollector([]);
         events.Drain(ref discard);
-    }
-
-    private static void Clear<TKey, TValue>(BpfMap<TKey, TValue> map) where TKey : unmanaged where TValue : unmanaged
-    {
-        var keys = new List<TKey>();
-        foreach (var key in map.Keys)
-            keys.Add(key);
-        if (keys.Count > 0)
-            map.DeleteBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys));
     }
 }

@@ -40,8 +40,8 @@ public sealed class KernelProbe : IDisposable
     /// <summary>Forgets every flow, then makes image live.</summary>
     public void Start(SlotImage image, uint highestRule)
     {
-        Clear(_datapath.Maps.Conntrack);
-        Clear(_datapath.Maps.Fragments);
+        _datapath.Maps.Conntrack.Clear();
+        _datapath.Maps.Fragments.Clear();
         Change(image, highestRule);
     }
 
@@ -131,15 +131,6 @@ public sealed class KernelProbe : IDisposable
         foreach (var c in _perCpu)
             total += c.Packets;
         return total;
-    }
-
-    private static void Clear<TKey, TValue>(BpfMap<TKey, TValue> map) where TKey : unmanaged where TValue : unmanaged
-    {
-        var keys = new List<TKey>();
-        foreach (var key in map.Keys)
-            keys.Add(key);
-        if (keys.Count > 0)
-            map.DeleteBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys));
     }
 
     public void Dispose() => _datapath.Dispose();

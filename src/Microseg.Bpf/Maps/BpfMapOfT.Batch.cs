@@ -54,6 +54,25 @@ public sealed unsafe partial class BpfMap<TKey, TValue>
     }
 
     /// <summary>
+    /// Deletes every key <paramref name="predicate"/> selects, and returns how many it deleted.
+    /// The keys are collected by one walk first and then deleted in a batch: deleting during a
+    /// get_next_key walk can send the walk back to the start. Not a hot path: it allocates.
+    /// </summary>
+    public int DeleteWhere(Func<TKey, bool> predicate)
+    {
+        var doomed = new List<TKey>();
+        foreach (var key in Keys)
+        {
+            if (predicate(key))
+                doomed.Add(key);
+        }
+        return doomed.Count == 0 ? 0 : DeleteBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(doomed));
+    }
+
+    /// <summary>Deletes every key; returns how many.</summary>
+    public int Clear() => DeleteWhere(static _ => true);
+
+    /// <summary>
     /// Deletes the keys that are present with BPF_MAP_DELETE_BATCH (or one delete per key
     /// where unsupported). Absent keys are skipped; returns how many were deleted.
     /// </summary>

@@ -215,26 +215,12 @@ public sealed class SlotWriter
     private SlotWriteResult ClearSlot(byte slot)
     {
         var deleted = 0;
-        deleted += DeleteWhere(_maps.LocalEndpoints, k => k.Slot == slot);
-        deleted += DeleteWhere(_maps.RemoteHosts, k => k.Slot == slot);
-        deleted += DeleteWhere(_maps.RemotePrefixes, k => k.Slot == slot);
-        deleted += DeleteWhere(_maps.Policy, k => k.Slot == slot);
-        deleted += DeleteWhere(_maps.PolicyPorts, k => k.Policy.Slot == slot);
-        deleted += DeleteWhere(_maps.PolicyRanges, k => k.Slot == slot);
+        deleted += _maps.LocalEndpoints.DeleteWhere(k => k.Slot == slot);
+        deleted += _maps.RemoteHosts.DeleteWhere(k => k.Slot == slot);
+        deleted += _maps.RemotePrefixes.DeleteWhere(k => k.Slot == slot);
+        deleted += _maps.Policy.DeleteWhere(k => k.Slot == slot);
+        deleted += _maps.PolicyPorts.DeleteWhere(k => k.Policy.Slot == slot);
+        deleted += _maps.PolicyRanges.DeleteWhere(k => k.Slot == slot);
         return new SlotWriteResult { Deleted = deleted };
-    }
-
-    private static int DeleteWhere<TKey, TValue>(BpfMap<TKey, TValue> map, Func<TKey, bool> predicate)
-        where TKey : unmanaged where TValue : unmanaged
-    {
-        var doomed = new List<TKey>();
-        foreach (var key in map.Keys)
-        {
-            if (predicate(key))
-                doomed.Add(key);
-        }
-        foreach (var key in doomed)
-            map.Delete(key);
-        return doomed.Count;
     }
 }
