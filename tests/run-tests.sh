@@ -27,7 +27,13 @@ ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 passed = failed = skipped = 0
 files = glob.glob(sys.argv[1] + "/*.trx")
 for f in files:
-    c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
+    root = ET.parse(f).getroot()
+    # Name every failure here, once, so the last screen of a CI log says what broke.
+    for r in root.iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        msg = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+        first = (msg.text or "").strip().splitlines()[0][:300] if msg is not None and msg.text else ""
+        print(f"FAILED {r.get('testName')}: {first}")
+    c = root.find("t:ResultSummary/t:Counters", ns)
     passed += int(c.get("passed")); failed += int(c.get("failed")) + int(c.get("error"))
     skipped += int(c.get("notExecuted"))
 if sys.argv[2] != "0" and failed == 0:
