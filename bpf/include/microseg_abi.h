@@ -174,6 +174,23 @@ struct ms_endpoint_value {
 	__u16 pad;
 };
 
+/* Entries per CPU in ms_endpoint_memo. A power of two; a host has few endpoints. */
+#define MS_ENDPOINT_MEMO_ENTRIES 256
+
+/*
+ * Value of ms_endpoint_memo (per-CPU array, indexed by a hash of the address): one
+ * remembered ms_local_endpoints lookup, valid only while the live slot's generation is the
+ * one it was read under. Every apply writes a generation greater than both slots' (so no two
+ * slots share one), and a changed endpoint is never read stale. The programs fill it; user
+ * space only clears it (when it sets generations back, in tests).
+ */
+struct ms_endpoint_memo {
+	struct ms_addr addr;
+	__u32 generation;               /* the slot config's; 0: empty */
+	struct ms_endpoint_value value; /* when found */
+	__u32 found;                    /* 0: addr is no endpoint, the slot default applies */
+};
+
 /* ---- Policy -------------------------------------------------------------------------- */
 
 /*
@@ -361,6 +378,7 @@ _Static_assert(sizeof(struct ms_interface_slot) == 4, "ms_interface_slot");
 _Static_assert(sizeof(struct ms_traffic_counter) == 16, "ms_traffic_counter");
 _Static_assert(sizeof(struct ms_event_loss_counter) == 8, "ms_event_loss_counter");
 _Static_assert(sizeof(struct ms_rate_limit_state) == 16, "ms_rate_limit_state");
+_Static_assert(sizeof(struct ms_endpoint_memo) == 32, "ms_endpoint_memo");
 _Static_assert(sizeof(struct ms_flow_event) == 96, "ms_flow_event");
 
 #endif /* MICROSEG_ABI_H */

@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include "microseg_abi.h"
 #include "ms_config.h"
+#include "ms_address.h"
 
 #ifndef MS_EVENT_RING_BYTES
 #define MS_EVENT_RING_BYTES (2 * 1024 * 1024)

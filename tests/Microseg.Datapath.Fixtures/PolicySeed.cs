@@ -22,6 +22,13 @@ public sealed class PolicySeed
         return this;
     }
 
+    /// <summary>Makes an address no endpoint again.</summary>
+    public PolicySeed WithoutEndpoint(string address)
+    {
+        _image.Endpoints.Remove(IpAddress16.Parse(address));
+        return this;
+    }
+
     public PolicySeed DefaultEndpoint(uint identity, EndpointMode mode, EndpointFlags flags = EndpointFlags.None)
     {
         _image.DefaultEndpoint = new EndpointValue { Identity = identity, Mode = mode, Flags = flags };

@@ -1,3 +1,4 @@
+using Microseg.Bpf;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;

@@ -17,6 +17,7 @@ public static class AbiConstants
     public const uint MaxIfindex = 65536;
     public const uint VerdictCounterEntries = MaxInterfaceSlots * 2 * VerdictCount * ReasonCount;
     public const uint RateLimitBuckets = 16384;
+    public const uint EndpointMemoEntries = 256;
 }
 
 /// <summary>enum ms_direction.</summary>

@@ -37,6 +37,19 @@ public struct PrefixKey
     }
 }
 
+/// <summary>
+/// Mirrors <c>struct ms_endpoint_memo</c>, a per-CPU value of ms_endpoint_memo: the programs'
+/// own memo of endpoint lookups. User space only ever clears it.
+/// </summary>
+[MirrorsCStruct("ms_endpoint_memo"), StructLayout(LayoutKind.Sequential)]
+public struct EndpointMemo
+{
+    public IpAddress16 Addr;
+    public uint Generation;
+    public EndpointValue Value;
+    public uint Found;
+}
+
 /// <summary>Mirrors <c>struct ms_endpoint_value</c>.</summary>
 [MirrorsCStruct("ms_endpoint_value"), StructLayout(LayoutKind.Sequential)]
 public struct EndpointValue

@@ -13,6 +13,8 @@ public sealed class DatapathMaps
     public BpfMap<uint, ControlValue> Control { get; }
     public BpfMap<uint, SlotConfig> SlotConfig { get; }
     public BpfMap<AddressKey, EndpointValue> LocalEndpoints { get; }
+    /// <summary>Per CPU; the programs' own, valid per slot generation. See <see cref="ClearEndpointMemo"/>.</summary>
+    public BpfMap<uint, EndpointMemo> EndpointMemo { get; }
     public BpfMap<AddressKey, IdentityValue> RemoteHosts { get; }
     public BpfMap<PrefixKey, IdentityValue> RemotePrefixes { get; }
     public BpfMap<PolicyKey, PolicyValue> Policy { get; }
@@ -37,6 +39,7 @@ public sealed class DatapathMaps
         Control = map(MapNames.Control).As<uint, ControlValue>();
         SlotConfig = map(MapNames.SlotConfig).As<uint, SlotConfig>();
         LocalEndpoints = map(MapNames.LocalEndpoints).As<AddressKey, EndpointValue>();
+        EndpointMemo = map(MapNames.EndpointMemo).As<uint, EndpointMemo>();
         RemoteHosts = map(MapNames.RemoteHosts).As<AddressKey, IdentityValue>();
         RemotePrefixes = map(MapNames.RemotePrefixes).As<PrefixKey, IdentityValue>();
         Policy = map(MapNames.Policy).As<PolicyKey, PolicyValue>();
@@ -52,6 +55,18 @@ public sealed class DatapathMaps
         Events = map(MapNames.Events);
         RcuBarrier = map(MapNames.RcuBarrier).As<uint, int>();
         RcuBarrierToken = map(MapNames.RcuBarrierToken);
+    }
+
+    /// <summary>
+    /// Empties the programs' endpoint memo on every CPU. Needed only by whoever sets slot
+    /// generations back (a reset to a fresh state): a memo entry is trusted for as long as
+    /// its slot's generation is unchanged, and generations otherwise only grow.
+    /// </summary>
+    public void ClearEndpointMemo()
+    {
+        var empty = new EndpointMemo[BpfMap.PossibleCpuCount];
+        for (uint i = 0; i < AbiConstants.EndpointMemoEntries; i++)
+            EndpointMemo.UpdatePerCpu(i, empty);
     }
 
     /// <summary>The slot packets read now.</summary>

@@ -114,6 +114,8 @@ public sealed class SlotWriter
         _flippedSinceWait = true;
     }
 
+    // Greater than both slots' generations: no two slots ever share one, which the programs'
+    // endpoint memo relies on (it checks the generation, not the slot).
     private uint NextGeneration()
     {
         uint max = 0;

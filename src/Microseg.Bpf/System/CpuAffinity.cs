@@ -1,15 +1,15 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
-namespace Microseg.Bench.Datapath;
+namespace Microseg.Bpf;
 
 /// <summary>
-/// Pins the calling thread to one CPU (sched_setaffinity with pid 0 means "this thread").
-/// The benchmark needs it twice: conntrack's LRU keeps a free list per CPU
-/// (BPF_F_NO_COMMON_LRU), filled by whichever CPU runs the insert, so pre-filling is spread
-/// over the CPUs on purpose; and the baseline and the case must run on the same CPU.
+/// Pins the calling thread to CPUs (sched_setaffinity with pid 0 means "this thread").
+/// BPF_PROG_TEST_RUN runs a program on the caller's CPU, and per-CPU state (maps, conntrack's
+/// per-CPU LRU free lists, the endpoint memo) makes which CPU that is matter: benchmarks
+/// compare runs on one CPU, tests look at the CPU that ran them.
 /// </summary>
-internal static unsafe partial class CpuAffinity
+public static unsafe partial class CpuAffinity
 {
     // A cpu_set_t of 1024 bits, glibc's default size: enough for any machine this runs on.
     private const int MaskWords = 16;
