@@ -15,6 +15,39 @@ int trafficgen_tx(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
+/* A SYN flood for the flood test: every repetition leaves with the next TCP source port
+ * (1024..65535), the checksum adjusted to match (RFC 1624), so every frame opens a new flow
+ * as a real flood's do. The frame must be Ethernet + IPv4 without options + TCP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} trafficgen_next_source_port SEC(".maps");
+
+SEC("xdp")
+int trafficgen_tx_syn_flood(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u16 *tcp = data + 14 + 20;
+	__u32 zero = 0, *next = bpf_map_lookup_elem(&trafficgen_next_source_port, &zero);
+	__u16 old_port, new_port;
+	__u32 sum;
+
+	if ((void *)(tcp + 10) > data_end || !next)
+		return XDP_ABORTED;
+	/* Ones' complement sums are the same in either byte order: no swapping needed. */
+	new_port = __builtin_bswap16(1024 + *next % 64512);
+	*next += 1;
+	old_port = tcp[0];
+	sum = (__u16)~tcp[8] + (__u16)~old_port + new_port;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	tcp[8] = ~sum;
+	tcp[0] = new_port;
+	return XDP_TX;
+}
+
 /* The receiver side's reference configurations: an XDP program that only passes, and one
  * that only drops. */
 SEC("xdp")
