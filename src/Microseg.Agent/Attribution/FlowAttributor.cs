@@ -46,6 +46,10 @@ public sealed class FlowAttributor : IDisposable
     private Thread? _thread;
     private long _queued, _named, _unnamed, _dropped, _cacheHits;
 
+    // Drops told in the log so far, and when (the resolver thread's; at most once a minute).
+    private long _droppedTold;
+    private long _toldAt;
+
     internal FlowAttributor(ILocalUnitResolver resolver, ILogger logger, int queueCapacity = DefaultQueueCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(queueCapacity, 1);
@@ -141,6 +145,7 @@ public sealed class FlowAttributor : IDisposable
                 _head = (_head + 1) % _queue.Length;
                 _count--;
             }
+            TellDrops();
             FlowRecord record = Name(item.Record);
             try
             {
@@ -156,6 +161,18 @@ public sealed class FlowAttributor : IDisposable
                 _logger.LogError("Recording a named flow failed: {Error}", e.Message);
             }
         }
+    }
+
+    /// <summary>Warns of flows left unnamed by a full queue since the last warning, at most once a minute.</summary>
+    private void TellDrops()
+    {
+        long dropped = Interlocked.Read(ref _dropped);
+        if (dropped == _droppedTold || Environment.TickCount64 - _toldAt < 60_000)
+            return;
+        _logger.LogWarning("{Count} new flows were left without their local unit: more arrived than could be named ({Capacity} wait at most).",
+            dropped - _droppedTold, _queue.Length);
+        _droppedTold = dropped;
+        _toldAt = Environment.TickCount64;
     }
 
     /// <summary>The record with its local unit, and the unit cached when the socket serves its whole port.</summary>
