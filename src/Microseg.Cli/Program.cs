@@ -32,6 +32,7 @@ public static class Program
                 Daemon.ReloadCommand.Create(output, error),
                 DiscoverCommand.Create(output, error),
                 MonitorCommand.Create(output, error),
+                FlowsCommand.Create(output, error),
                 Bench.BenchCommand.Create(output, error),
             };
 

@@ -150,8 +150,8 @@ public sealed class DiscoveryGraphTests
         string[] lines = table.TrimEnd('\n').Split('\n');
 
         Assert.StartsWith("FROM", lines[0]);
-        Assert.Matches(@"^web\s+api\s+tcp/8080\s+api ingress\s+10\s+10\s+0\s+0\s+2026-11-21T10:00:00Z\s+2026-11-21T10:09:00Z$", lines[1]);
-        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^world\s+db\s+tcp/5432\s+db ingress\s+2\s+0\s+0\s+2\s"));
+        Assert.Matches(@"^web\s+api\s+tcp/8080\s+api ingress\s+-\s+10\s+10\s+0\s+0\s+2026-11-21T10:00:00Z\s+2026-11-21T10:09:00Z$", lines[1]);
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^world\s+db\s+tcp/5432\s+db ingress\s+-\s+2\s+0\s+0\s+2\s"));
     }
 
     [Fact]

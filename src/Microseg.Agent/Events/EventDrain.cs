@@ -36,6 +36,9 @@ public sealed class EventDrain(DatapathMaps maps, FlowStore flows, ILogger<Event
     {
         _stop.Cancel();
         _thread?.Join(TimeSpan.FromSeconds(2));
+        // Nothing is queued to be named any more: name what is, so its log lines are written.
+        flows.StopAttribution();
+        flows.Flush();
         return Task.CompletedTask;
     }
 

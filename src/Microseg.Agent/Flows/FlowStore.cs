@@ -1,3 +1,4 @@
+using Microseg.Agent.Attribution;
 using Microseg.Agent.Events;
 using Microseg.Datapath.Abi;
 using Microseg.Flows.Discovery;
@@ -15,6 +16,13 @@ namespace Microseg.Agent.Flows;
 /// API's readers copy what they need under the same lock, which the writer holds for the graph
 /// and ring updates only (no I/O), so a reader never stalls the drain for long.
 /// </summary>
+/// <remarks>
+/// With a <see cref="FlowAttributor"/>, a new flow whose local unit is not cached is added to the
+/// graph and the ring at once, unnamed, and queued; the attributor's thread names it a little
+/// later (<see cref="AddNamed"/>: the unit joins the edge, the node and the ring's copy) and only
+/// then is its flow-log line written, with the unit. Flow-log lines may so come out of time order
+/// by the few milliseconds naming takes; the graph's counts never wait for it.
+/// </remarks>
 public sealed class FlowStore
 {
     /// <summary>Recent records kept for the API: ~2 MB of structs, minutes of a busy host's new flows.</summary>
@@ -26,7 +34,11 @@ public sealed class FlowStore
     private readonly FlowEventDecoder _decoder = new();
     private readonly Func<CompiledPolicy?> _livePolicy;
     private readonly FlowLogWriter? _flowLog;
+    private readonly FlowAttributor? _attributor;
     private readonly ILogger _logger;
+
+    // Guards _flowLog: the event thread and the attributor's thread both write lines.
+    private readonly Lock _logLock = new();
 
     // Guards _graph and _recent: written by the event thread, read by API requests and saves.
     private readonly Lock _lock = new();
@@ -41,8 +53,13 @@ public sealed class FlowStore
     private long _changes;
     private long _savedChanges;
 
+    /// <summary>
+    /// A store saving its graph at <paramref name="graphPath"/> (null: memory only), naming events by
+    /// <paramref name="livePolicy"/>, logging them to <paramref name="flowLog"/> (null: no log), and
+    /// naming new flows' local units with <paramref name="attributor"/> (started here; null: unnamed).
+    /// </summary>
     public FlowStore(string? graphPath, Func<CompiledPolicy?> livePolicy, FlowLogWriter? flowLog, ILogger logger,
-        int recentCapacity = DefaultRecentCapacity)
+        int recentCapacity = DefaultRecentCapacity, FlowAttributor? attributor = null)
     {
         GraphPath = graphPath;
         _livePolicy = livePolicy;
@@ -50,7 +67,12 @@ public sealed class FlowStore
         _logger = logger;
         _recent = new RecentFlows(recentCapacity);
         _graph = graphPath is null ? new DiscoveryGraph() : LoadGraph(graphPath, logger);
+        _attributor = attributor;
+        _attributor?.Start(AddNamed, Flush);
     }
+
+    /// <summary>What local-unit attribution did; null without an attributor.</summary>
+    public AttributionStats? Attribution => _attributor?.Stats;
 
     /// <summary>Where the graph is saved; null keeps it in memory only.</summary>
     public string? GraphPath { get; }
@@ -65,17 +87,63 @@ public sealed class FlowStore
             _namesFor = live;
         }
         var record = _decoder.Decode(in flowEvent, _names);
+        bool toName = false;
+        if (_attributor is not null && FlowAttributor.Wants(in record))
+        {
+            if (_attributor.TryCached(in record, out string? unit))
+                record = record with { LocalUnit = unit };
+            else
+                toName = true;
+        }
+        long sequence;
         lock (_lock)
         {
             _graph.Add(in record);
-            _recent.Add(in record);
+            sequence = _recent.Add(in record);
             _changes++;
         }
-        _flowLog?.Write(in record);
+        if (toName && _attributor!.TryQueue(in record, sequence))
+            return; // its flow-log line is written once it is named (AddNamed)
+        WriteLog(in record);
+    }
+
+    /// <summary>
+    /// A flow <see cref="Add"/> queued, back from the attributor's thread with its local unit (or
+    /// none): the unit joins the graph and the ring's copy, and the flow-log line is written.
+    /// </summary>
+    internal void AddNamed(FlowRecord record, long sequence)
+    {
+        if (record.LocalUnit is not null)
+        {
+            lock (_lock)
+            {
+                _graph.AddLocalUnit(in record);
+                _recent.SetLocalUnit(sequence, record.LocalUnit);
+                _changes++;
+            }
+        }
+        WriteLog(in record);
+    }
+
+    private void WriteLog(in FlowRecord record)
+    {
+        if (_flowLog is null)
+            return;
+        lock (_logLock)
+            _flowLog.Write(in record);
     }
 
     /// <summary>After a batch of events: the flow log reaches the file.</summary>
-    public void Flush() => _flowLog?.Flush();
+    public void Flush()
+    {
+        if (_flowLog is null)
+            return;
+        lock (_logLock)
+            _flowLog.Flush();
+    }
+
+    /// <summary>Names what is still queued and stops the attributor's thread (after the event thread has stopped).</summary>
+    public void StopAttribution() => _attributor?.Stop(TimeSpan.FromSeconds(2));
 
     /// <summary>The graph file's JSON (docs/flows.md), as it is now.</summary>
     public string GraphJson()

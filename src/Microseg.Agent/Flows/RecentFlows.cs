@@ -31,13 +31,24 @@ public sealed class RecentFlows
     /// <summary>Records added since start, including those overwritten since.</summary>
     public long Added { get; private set; }
 
-    public void Add(in FlowRecord record)
+    /// <summary>Adds a record; returns its sequence number (records added before it), which <see cref="SetLocalUnit"/> takes.</summary>
+    public long Add(in FlowRecord record)
     {
         _records[_next] = record;
         _next = _next + 1 == _records.Length ? 0 : _next + 1;
         if (_count < _records.Length)
             _count++;
-        Added++;
+        return Added++;
+    }
+
+    /// <summary>Names the local unit of the record added as <paramref name="sequence"/>, unless it has been overwritten since.</summary>
+    public void SetLocalUnit(long sequence, string? unit)
+    {
+        if (sequence < 0 || sequence >= Added || Added - sequence > _records.Length)
+            return;
+        // Slot i holds the records whose sequence is i modulo the capacity: _next starts at 0 and wraps.
+        ref FlowRecord slot = ref _records[sequence % _records.Length];
+        slot = slot with { LocalUnit = unit };
     }
 
     /// <summary>The newest <paramref name="limit"/> records (all when larger), oldest first.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Microseg.Agent.Attribution;
 using Microseg.Agent.Control;
 using Microseg.Agent.Events;
 using Microseg.Agent.Flows;
@@ -114,12 +115,25 @@ internal static class AgentMain
                 session.Writer.ActiveGeneration, settings.PolicyPath);
         }
 
-        using var flowLog = settings.FlowLogPath is { } flowLogPath ? new FlowLogWriter(flowLogPath) : null;
+        using var flowLog = settings.FlowLogPath is { } flowLogPath
+            ? new FlowLogWriter(flowLogPath, settings.FlowLogMaxBytes, settings.FlowLogKeep, loggerFactory.CreateLogger<FlowLogWriter>())
+            : null;
+        using var attributor = FlowAttributor.Create(loggerFactory.CreateLogger<FlowAttributor>(), ifindex => NamespacesOf(interfaces, ifindex));
         var flows = new FlowStore(Path.Combine(settings.StateDirectory, FlowStore.GraphFileName), () => reloader.Live, flowLog,
-            loggerFactory.CreateLogger<FlowStore>());
+            loggerFactory.CreateLogger<FlowStore>(), attributor: attributor);
         var app = BuildHost(settings, loggerFactory, session, interfaces, reloader, flows);
         app.Run();
         return 0;
+    }
+
+    /// <summary>
+    /// The network namespaces an interface index may be in (the daemon's own is null): those of the
+    /// attached interfaces with that index (namespaces number their interfaces independently), else its own.
+    /// </summary>
+    private static IReadOnlyList<string?> NamespacesOf(InterfaceManager interfaces, uint ifindex)
+    {
+        var found = interfaces.Attached.Where(i => (uint)i.Ifindex == ifindex).Select(i => i.Namespace).Distinct().ToList();
+        return found.Count == 0 ? [null] : found;
     }
 
     private static WebApplication BuildHost(AgentSettings settings, ILoggerFactory loggerFactory, DatapathSession session,

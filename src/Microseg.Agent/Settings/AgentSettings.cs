@@ -18,8 +18,14 @@ public sealed record AgentSettings
     /// <summary>host:port for Prometheus; loopback so metrics are not exposed by accident. Null: no metrics listener.</summary>
     public string? MetricsAddress { get; init; } = "127.0.0.1:9469";
 
-    /// <summary>Where flow events are appended as JSON lines; null writes none.</summary>
+    /// <summary>Where flow events are appended as JSON lines (<c>-</c>: standard output); null writes none.</summary>
     public string? FlowLogPath { get; init; }
+
+    /// <summary>Size the flow log file is rotated at; 0 never rotates it.</summary>
+    public long FlowLogMaxBytes { get; init; } = Events.FlowLogWriter.DefaultMaxBytes;
+
+    /// <summary>Rotated flow log files kept (PATH.1 … PATH.N, 1 the newest).</summary>
+    public int FlowLogKeep { get; init; } = Events.FlowLogWriter.DefaultKeep;
 
     /// <summary>Where the daemon remembers what it attached and which build it pinned.</summary>
     public string StateDirectory { get; init; } = "/var/lib/microseg";

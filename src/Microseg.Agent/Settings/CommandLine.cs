@@ -12,7 +12,9 @@ public static class CommandLine
           --interface NAME[@NETNS]   interface to attach to; repeat for several; '*' for all non-loopback
           --policy PATH              policy file (default /etc/microseg/policy.yaml)
           --metrics-address H:P      Prometheus listener (default 127.0.0.1:9469; 'none' for none)
-          --flow-log PATH            append flow events as JSON lines ('none' for none)
+          --flow-log PATH            append flow events as JSON lines ('-' for standard output, 'none' for none)
+          --flow-log-max-size SIZE   rotate the flow log past this size (default 100MiB; 'none' never)
+          --flow-log-keep N          rotated flow log files kept, PATH.1 … PATH.N (default 5)
           --state-dir DIR            state directory (default /var/lib/microseg)
           --pin-dir DIR              bpffs directory for pins (default /sys/fs/bpf/microseg)
           --control-socket PATH      control API socket (default /run/microseg/microseg.sock; 'none')
@@ -58,6 +60,14 @@ public static class CommandLine
                 "--policy" => settings with { PolicyPath = value! },
                 "--metrics-address" => settings with { MetricsAddress = SettingsFile.Optional(value!) },
                 "--flow-log" => settings with { FlowLogPath = SettingsFile.Optional(value!) },
+                "--flow-log-max-size" => settings with
+                {
+                    FlowLogMaxBytes = SettingsFile.ParseSize(value!) ?? throw new SettingsException($"--flow-log-max-size takes a size such as 100MiB, 512KiB or 1048576 (bytes), or none, not '{value}'"),
+                },
+                "--flow-log-keep" => settings with
+                {
+                    FlowLogKeep = SettingsFile.ParseCount(value!) ?? throw new SettingsException($"--flow-log-keep takes a whole number of files from 0 to 1000, not '{value}'"),
+                },
                 "--state-dir" => settings with { StateDirectory = value! },
                 "--pin-dir" => settings with { PinDirectory = value! },
                 "--control-socket" => settings with { ControlSocketPath = SettingsFile.Optional(value!) },

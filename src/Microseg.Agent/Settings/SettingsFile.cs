@@ -13,14 +13,16 @@ namespace Microseg.Agent.Settings;
 /// interfaces: [eth0, eth1]          # or "*" for every non-loopback interface
 /// policy: /etc/microseg/policy.yaml
 /// metricsAddress: 127.0.0.1:9469    # "none" for no metrics listener
-/// flowLog: /var/log/microseg/flows.jsonl
+/// flowLog: /var/log/microseg/flows.jsonl   # or "-" for standard output
+/// flowLogMaxSize: 100MiB            # rotated past this; "none" never
+/// flowLogKeep: 5                    # rotated files kept: flows.jsonl.1 … flows.jsonl.5
 /// </example>
 public static class SettingsFile
 {
     /// <summary>The keys, in the order the documentation lists them.</summary>
     public static readonly string[] Keys =
     [
-        "interfaces", "policy", "metricsAddress", "flowLog", "stateDirectory", "pinDirectory",
+        "interfaces", "policy", "metricsAddress", "flowLog", "flowLogMaxSize", "flowLogKeep", "stateDirectory", "pinDirectory",
         "controlSocket", "bpfObjectDirectory", "xdpMode", "interfacePollInterval", "reloadDebounce",
     ];
 
@@ -50,6 +52,8 @@ public static class SettingsFile
                 "policy" => settings with { PolicyPath = Text(path, value, key) },
                 "metricsAddress" => settings with { MetricsAddress = Optional(Text(path, value, key)) },
                 "flowLog" => settings with { FlowLogPath = Optional(Text(path, value, key)) },
+                "flowLogMaxSize" => settings with { FlowLogMaxBytes = Parse(path, value, key, ParseSize) },
+                "flowLogKeep" => settings with { FlowLogKeep = Parse(path, value, key, ParseCount) },
                 "stateDirectory" => settings with { StateDirectory = Text(path, value, key) },
                 "pinDirectory" => settings with { PinDirectory = Text(path, value, key) },
                 "controlSocket" => settings with { ControlSocketPath = Optional(Text(path, value, key)) },
@@ -75,6 +79,34 @@ public static class SettingsFile
         "generic" => XdpAttachMode.Generic,
         _ => null,
     };
+
+    /// <summary>
+    /// A size in bytes, written as a whole number with an optional binary suffix (<c>K</c>/<c>KiB</c>,
+    /// <c>M</c>/<c>MiB</c>, <c>G</c>/<c>GiB</c>): <c>100MiB</c>, <c>1048576</c>. <c>none</c>, <c>off</c> or 0 are 0
+    /// (never rotate). Null when it is none of these.
+    /// </summary>
+    public static long? ParseSize(string text)
+    {
+        if (text is "none" or "off")
+            return 0;
+        (string number, int shift) = text switch
+        {
+            _ when text.EndsWith("KiB", StringComparison.Ordinal) => (text[..^3], 10),
+            _ when text.EndsWith("MiB", StringComparison.Ordinal) => (text[..^3], 20),
+            _ when text.EndsWith("GiB", StringComparison.Ordinal) => (text[..^3], 30),
+            _ when text.EndsWith('K') => (text[..^1], 10),
+            _ when text.EndsWith('M') => (text[..^1], 20),
+            _ when text.EndsWith('G') => (text[..^1], 30),
+            _ => (text, 0),
+        };
+        return long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= long.MaxValue >> shift
+            ? value << shift
+            : null;
+    }
+
+    /// <summary>A whole number from 0 to 1000; null otherwise.</summary>
+    public static int? ParseCount(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= 1000 ? value : null;
 
     /// <summary>A duration written 500ms, 5s or 1m; null when it is none of these or not positive.</summary>
     public static TimeSpan? ParseDuration(string text)
@@ -117,6 +149,8 @@ public static class SettingsFile
         parse(Text(path, node, key)) ?? throw Error(path, node, key switch
         {
             "xdpMode" => $"'{key}' must be auto, native or generic",
+            "flowLogMaxSize" => $"'{key}' must be a size such as 100MiB, 512KiB or 1048576 (bytes), or none",
+            "flowLogKeep" => $"'{key}' must be a whole number of files from 0 to 1000",
             _ => $"'{key}' must be a positive duration such as 500ms, 5s or 1m",
         });
 

@@ -43,6 +43,15 @@ public sealed class DiscoveryEdge
 
     internal readonly List<AddressPair> _samples = [];
 
+    /// <summary>
+    /// The local units (systemd units of the sockets on this host's side) the edge's flows were
+    /// named with, up to <see cref="DiscoveryOptions.MaxLocalUnitsPerEdge"/>, first named first;
+    /// empty when none was (docs/flows.md, "Local unit").
+    /// </summary>
+    public IReadOnlyList<string> LocalUnits => _localUnits;
+
+    internal readonly List<string> _localUnits = [];
+
     /// <summary>This edge's place in the graph's recency list (least recently seen first).</summary>
     internal LinkedListNode<DiscoveryEdge>? Recency;
 

@@ -13,9 +13,12 @@ namespace Microseg.Flows.Discovery;
 public static class DiscoveryExport
 {
     public static readonly IReadOnlyList<string> TableHeader =
-        ["FROM", "TO", "SERVICE", "SEEN AT", "FLOWS", "ALLOWED", "DENIED", "WOULD DENY", "FIRST SEEN", "LAST SEEN"];
+        ["FROM", "TO", "SERVICE", "SEEN AT", "LOCAL UNIT", "FLOWS", "ALLOWED", "DENIED", "WOULD DENY", "FIRST SEEN", "LAST SEEN"];
 
-    /// <summary>One row per edge, busiest first; "SEEN AT" is the local identity and direction the flows were judged at.</summary>
+    /// <summary>
+    /// One row per edge, busiest first; "SEEN AT" is the local identity and direction the flows were
+    /// judged at, "LOCAL UNIT" the systemd units of the local sockets ("-" when none was named).
+    /// </summary>
     public static IEnumerable<IReadOnlyList<string>> TableRows(DiscoveryGraph graph) =>
         graph.Edges
             .OrderByDescending(e => e.Flows).ThenBy(e => e.Key.From, StringComparer.Ordinal).ThenBy(e => e.Key.To, StringComparer.Ordinal)
@@ -23,7 +26,7 @@ public static class DiscoveryExport
             .Select(e => (IReadOnlyList<string>)
             [
                 e.Key.From, e.Key.To, e.Key.Service, $"{e.Key.Local} {Records.FlowText.Direction(e.Key.Direction)}",
-                N(e.Flows), N(e.Allowed), N(e.Denied), N(e.WouldDeny), TextTable.Time(e.FirstSeen), TextTable.Time(e.LastSeen),
+                Units(e.LocalUnits, "-"), N(e.Flows), N(e.Allowed), N(e.Denied), N(e.WouldDeny), TextTable.Time(e.FirstSeen), TextTable.Time(e.LastSeen),
             ]);
 
     public static string Table(DiscoveryGraph graph)
@@ -44,14 +47,17 @@ public static class DiscoveryExport
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>A Graphviz digraph: red arrows carry denied flows, orange would-deny ones, black only allowed.</summary>
+    /// <summary>
+    /// A Graphviz digraph: red arrows carry denied flows, orange would-deny ones, black only allowed.
+    /// A node's label lists under its name the local units seen serving or opening its flows.
+    /// </summary>
     public static string Dot(DiscoveryGraph graph)
     {
         var text = new StringBuilder("digraph microseg {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
-        foreach (string node in NodeNames(graph))
+        foreach (DiscoveryNode node in graph.Nodes)
         {
-            string shape = node.StartsWith("world", StringComparison.Ordinal) ? ", shape=ellipse" : "";
-            text.Append($"  {DotQuote(node)} [label={DotQuote(node)}{shape}];\n");
+            string shape = node.Name.StartsWith("world", StringComparison.Ordinal) ? ", shape=ellipse" : "";
+            text.Append($"  {DotQuote(node.Name)} [label={DotQuote(Label(node, "\n"))}{shape}];\n");
         }
 
         foreach (Arrow arrow in Arrows(graph))
@@ -63,16 +69,16 @@ public static class DiscoveryExport
         return text.Append("}\n").ToString();
     }
 
-    /// <summary>A Mermaid flowchart: dotted arrows carry denied or would-deny flows.</summary>
+    /// <summary>A Mermaid flowchart: dotted arrows carry denied or would-deny flows; nodes list their local units as DOT's do.</summary>
     public static string Mermaid(DiscoveryGraph graph)
     {
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         var text = new StringBuilder("flowchart LR\n");
-        foreach (string node in NodeNames(graph))
+        foreach (DiscoveryNode node in graph.Nodes)
         {
             string id = $"n{ids.Count}";
-            ids[node] = id;
-            text.Append($"  {id}[\"{MermaidText(node)}\"]\n");
+            ids[node.Name] = id;
+            text.Append($"  {id}[\"{MermaidText(Label(node, "<br/>"))}\"]\n");
         }
 
         foreach (Arrow arrow in Arrows(graph))
@@ -84,7 +90,11 @@ public static class DiscoveryExport
         return text.ToString();
     }
 
-    private static IEnumerable<string> NodeNames(DiscoveryGraph graph) => graph.Nodes.Select(n => n.Name);
+    /// <summary>The node's name, and its local units on the next line when it has any.</summary>
+    private static string Label(DiscoveryNode node, string lineBreak) =>
+        node.LocalUnits.Count == 0 ? node.Name : node.Name + lineBreak + Units(node.LocalUnits, "");
+
+    private static string Units(IReadOnlyList<string> units, string none) => units.Count == 0 ? none : string.Join(", ", units);
 
     private sealed record Arrow(string From, string To, string Label, ulong Denied, ulong WouldDeny);
 

@@ -106,6 +106,47 @@ public sealed class DiscoveryGraph
         Touch(edge);
         Remember(_nodes[key.Local]._local, record.LocalAddress);
         Remember(_nodes[key.Peer]._remote, record.RemoteAddress);
+        if (record.LocalUnit is { } unit)
+        {
+            RememberUnit(edge, _nodes[key.Local], unit);
+        }
+    }
+
+    /// <summary>
+    /// Names the local unit of a flow already added (the daemon adds a flow at once and learns its
+    /// unit a little later): the unit joins its edge's and local node's. Counts nothing; does
+    /// nothing for a flow end, a flow without a unit, or an edge evicted since.
+    /// </summary>
+    public void AddLocalUnit(in FlowRecord record)
+    {
+        if (record.LocalUnit is not { } unit || record.Kind == FlowEventKind.FlowEnd || !record.IsJudgedFlow)
+        {
+            return;
+        }
+
+        var key = new EdgeKey(record.LocalIdentity, PeerName(record), record.Direction, record.Protocol, record.PolicyPort);
+        if (_edges.TryGetValue(key, out DiscoveryEdge? edge))
+        {
+            RememberUnit(edge, _nodes[key.Local], unit);
+        }
+    }
+
+    internal void RememberUnit(DiscoveryEdge edge, DiscoveryNode local, string unit)
+    {
+        if (edge._localUnits.Count < Options.MaxLocalUnitsPerEdge && !edge._localUnits.Contains(unit))
+        {
+            edge._localUnits.Add(unit);
+        }
+
+        RememberUnit(local, unit);
+    }
+
+    internal void RememberUnit(DiscoveryNode node, string unit)
+    {
+        if (node._localUnits.Count < Options.MaxLocalUnitsPerNode && !node._localUnits.Contains(unit))
+        {
+            node._localUnits.Add(unit);
+        }
     }
 
     internal DiscoveryEdge AddEdge(EdgeKey key)

@@ -43,6 +43,7 @@ internal static class DiscoveryGraphFile
             w.WriteString("name", node.Name);
             WriteAddresses(w, "localAddresses", node.LocalAddresses);
             WriteAddresses(w, "remoteAddresses", node.RemoteAddresses);
+            WriteUnits(w, node.LocalUnits);
             w.WriteEndObject();
         }
 
@@ -77,12 +78,30 @@ internal static class DiscoveryGraphFile
             }
 
             w.WriteEndArray();
+            WriteUnits(w, edge.LocalUnits);
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
         w.WriteEndObject();
     }
+
+    private static void WriteUnits(Utf8JsonWriter w, IReadOnlyList<string> units)
+    {
+        w.WriteStartArray("localUnits");
+        foreach (string unit in units)
+        {
+            w.WriteStringValue(unit);
+        }
+
+        w.WriteEndArray();
+    }
+
+    // "localUnits" came after version 1's first files: absent means none were named.
+    private static IEnumerable<string> ReadUnits(JsonElement e) =>
+        e.TryGetProperty("localUnits", out JsonElement units)
+            ? units.EnumerateArray().Select(u => u.GetString()).Where(u => !string.IsNullOrEmpty(u)).Select(u => u!)
+            : [];
 
     private static void WriteAddresses(Utf8JsonWriter w, string name, IEnumerable<IpAddress16> addresses)
     {
@@ -187,6 +206,11 @@ internal static class DiscoveryGraphFile
             {
                 edge._samples.Add(new AddressPair(Address(s.GetProperty("local")), Address(s.GetProperty("remote"))));
             }
+
+            foreach (string unit in ReadUnits(e))
+            {
+                graph.RememberUnit(edge, graph.NodeFor(key.Local), unit);
+            }
         }
 
         foreach (JsonElement n in root.GetProperty("nodes").EnumerateArray())
@@ -205,6 +229,11 @@ internal static class DiscoveryGraphFile
             foreach (JsonElement a in n.GetProperty("remoteAddresses").EnumerateArray())
             {
                 graph.Remember(node._remote, Address(a));
+            }
+
+            foreach (string unit in ReadUnits(n))
+            {
+                graph.RememberUnit(node, unit);
             }
         }
 

@@ -23,6 +23,14 @@ public sealed class DiscoveryNode
     /// <summary>Addresses seen as a peer carrying this identity (bounded).</summary>
     public IReadOnlyCollection<IpAddress16> RemoteAddresses => _remote;
 
+    /// <summary>
+    /// The local units seen serving or opening this identity's flows on this host (bounded), first
+    /// named first: the union of its edges' <see cref="DiscoveryEdge.LocalUnits"/> where it is the local side.
+    /// </summary>
+    public IReadOnlyList<string> LocalUnits => _localUnits;
+
+    internal readonly List<string> _localUnits = [];
+
     internal readonly HashSet<IpAddress16> _local = [];
     internal readonly HashSet<IpAddress16> _remote = [];
 

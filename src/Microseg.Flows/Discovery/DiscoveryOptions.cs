@@ -12,12 +12,19 @@ namespace Microseg.Flows.Discovery;
 /// <param name="WorldPrefixV6">As <paramref name="WorldPrefixV4"/> for IPv6 (64 is typical).</param>
 /// <param name="MaxAddressesPerNode">Addresses remembered per node and side, for suggestions.</param>
 /// <param name="MaxSamplesPerEdge">Address pairs remembered per edge, for replays.</param>
+/// <param name="MaxLocalUnitsPerEdge">
+/// Local units (systemd units of the local sockets) remembered per edge: an edge is usually one
+/// service; a few cover an egress edge several local programs share.
+/// </param>
+/// <param name="MaxLocalUnitsPerNode">Local units remembered per node, over all its edges.</param>
 public sealed record DiscoveryOptions(
     int MaxEdges = 20_000,
     int WorldPrefixV4 = 0,
     int WorldPrefixV6 = 0,
     int MaxAddressesPerNode = 64,
-    int MaxSamplesPerEdge = 4)
+    int MaxSamplesPerEdge = 4,
+    int MaxLocalUnitsPerEdge = 4,
+    int MaxLocalUnitsPerNode = 16)
 {
     /// <summary>World groups by /24 and /64.</summary>
     public static DiscoveryOptions WorldByCidr { get; } = new(WorldPrefixV4: 24, WorldPrefixV6: 64);
@@ -30,5 +37,7 @@ public sealed record DiscoveryOptions(
         ArgumentOutOfRangeException.ThrowIfNotEqual(WorldPrefixV6 is >= 0 and <= 128, true, nameof(WorldPrefixV6));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxAddressesPerNode, nameof(MaxAddressesPerNode));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxSamplesPerEdge, nameof(MaxSamplesPerEdge));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxLocalUnitsPerEdge, nameof(MaxLocalUnitsPerEdge));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxLocalUnitsPerNode, nameof(MaxLocalUnitsPerNode));
     }
 }

@@ -80,6 +80,14 @@ public readonly record struct FlowRecord
     public uint Ifindex { get; init; }
 
     /// <summary>
+    /// The local service the flow belongs to: the systemd unit (<c>nginx.service</c>) of the socket's
+    /// cgroup, or the cgroup's path outside any unit; null when it could not be told (no socket,
+    /// closed before it was looked up, not tcp/udp, a flow end). Named by the daemon from the
+    /// kernel's socket table after the event (docs/flows.md, "Local unit").
+    /// </summary>
+    public string? LocalUnit { get; init; }
+
+    /// <summary>
     /// True for the first packet of a flow judged by the policy (a rule or a default decided):
     /// what discovery, simulation and lint count. Flow ends and unjudged packets are not.
     /// </summary>

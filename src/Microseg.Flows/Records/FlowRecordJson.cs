@@ -47,6 +47,15 @@ public static class FlowRecordJson
         writer.WriteNumber("suppressed", record.Suppressed);
         writer.WriteNumber("policyGeneration", record.PolicyGeneration);
         writer.WriteNumber("ifindex", record.Ifindex);
+        if (record.LocalUnit is null)
+        {
+            writer.WriteNull("localUnit");
+        }
+        else
+        {
+            writer.WriteString("localUnit", record.LocalUnit);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -103,6 +112,7 @@ public static class FlowRecordJson
             Suppressed = (uint)Number(o, "suppressed", uint.MaxValue),
             PolicyGeneration = (uint)Number(o, "policyGeneration", uint.MaxValue),
             Ifindex = (uint)Number(o, "ifindex", uint.MaxValue),
+            LocalUnit = Optional(o, "localUnit") is { Length: > 0 } unit ? unit : null,
         };
     }
 

@@ -22,6 +22,8 @@ public sealed class SettingsTests
         Assert.Equal("/etc/microseg/policy.yaml", settings.PolicyPath);
         Assert.Equal("127.0.0.1:9469", settings.MetricsAddress);
         Assert.Null(settings.FlowLogPath);
+        Assert.Equal(100L << 20, settings.FlowLogMaxBytes);
+        Assert.Equal(5, settings.FlowLogKeep);
         Assert.Equal("/var/lib/microseg", settings.StateDirectory);
         Assert.Equal("/sys/fs/bpf/microseg", settings.PinDirectory);
         Assert.Equal("/run/microseg/microseg.sock", settings.ControlSocketPath);
@@ -38,6 +40,8 @@ public sealed class SettingsTests
             policy: /srv/policy.yaml
             metricsAddress: "[::1]:9000"
             flowLog: /var/log/microseg/flows.jsonl
+            flowLogMaxSize: 10MiB
+            flowLogKeep: 3
             stateDirectory: /srv/state
             pinDirectory: /sys/fs/bpf/other
             controlSocket: none
@@ -47,6 +51,7 @@ public sealed class SettingsTests
             reloadDebounce: 250ms
             """);
         Assert.Equal([new InterfaceSpec("eth0", null), new InterfaceSpec("veth-b", "lab")], settings.Interfaces);
+        Assert.Equal((10L << 20, 3), (settings.FlowLogMaxBytes, settings.FlowLogKeep));
         Assert.Equal("/srv/policy.yaml", settings.PolicyPath);
         Assert.Equal("[::1]:9000", settings.MetricsAddress);
         Assert.Equal("/var/log/microseg/flows.jsonl", settings.FlowLogPath);
@@ -131,4 +136,28 @@ public sealed class SettingsTests
     [InlineData("127.0.0.1:99999")]
     public void MetricsAddressesWithoutAnIpAndPortAreRefused(string text) =>
         Assert.StartsWith($"the metrics address '{text}' is not HOST:PORT", Assert.Throws<SettingsException>(() => AgentMain.MetricsEndpoint(text)).Message);
+
+    [Theory]
+    [InlineData("1048576", 1048576L)]
+    [InlineData("512KiB", 512L << 10)]
+    [InlineData("512K", 512L << 10)]
+    [InlineData("100MiB", 100L << 20)]
+    [InlineData("2GiB", 2L << 30)]
+    [InlineData("none", 0L)]
+    [InlineData("0", 0L)]
+    public void TheFlowLogSizeIsBytesWithABinarySuffix(string text, long bytes)
+    {
+        Assert.Equal(bytes, Parse(null, "--flow-log-max-size", text).FlowLogMaxBytes);
+        Assert.Equal(bytes, Parse($"flowLogMaxSize: {text}").FlowLogMaxBytes);
+    }
+
+    [Fact]
+    public void FlowLogRotationMistakesAreOneSentence()
+    {
+        Assert.Equal("--flow-log-max-size takes a size such as 100MiB, 512KiB or 1048576 (bytes), or none, not '10MB'",
+            Error(null, "--flow-log-max-size", "10MB"));
+        Assert.Equal("--flow-log-keep takes a whole number of files from 0 to 1000, not '-1'", Error(null, "--flow-log-keep=-1"));
+        Assert.Equal($"{File}:1:14: 'flowLogKeep' must be a whole number of files from 0 to 1000", Error("flowLogKeep: many"));
+        Assert.Equal(7, Parse("flowLogKeep: 3", "--flow-log-keep", "7").FlowLogKeep);
+    }
 }
