@@ -86,6 +86,7 @@ c() { nsenter -t "$init" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 # From the client namespace to the container's address: does a TCP connection open?
 connects() { c ip netns exec client nc -z -w 2 10.77.0.1 "$1" 2>/dev/null; }
 blocked() { ! connects "$1"; }
+not() { ! "$@"; }
 active() { [[ "$(c systemctl is-active microseg 2>/dev/null)" == active ]]; }
 main_pid() { c systemctl show -p MainPID --value microseg; }
 # wait_for SECONDS COMMAND...: polls every half second.
@@ -189,7 +190,16 @@ check "after reload: tcp 9090 is dropped (enforce, default deny)" wait_for 15 bl
 check "after reload: tcp 8080 passes (allowed by web-from-client)" connects 8080
 # Output is read whole before grep -q: with pipefail, a writer that grep -q leaves early dies of SIGPIPE.
 journal_has() { local j; j="$(c journalctl -u microseg --no-pager)"; grep -q -i -E -- "$1" <<< "$j"; }
-check "the journal shows the reload came from SIGHUP" journal_has 'after SIGHUP'
+check "the journal shows the reload came over the control API (ExecReload=microsegctl reload)" journal_has 'requested over the control API'
+
+# A broken file: systemctl reload fails, and the policy enforced before stays.
+c cp /etc/microseg/policy.yaml /etc/microseg/policy.good
+c sh -c 'printf "version: 1\nrules: [ {name: x, action: allow\n" > /etc/microseg/policy.yaml'
+check "systemctl reload microseg fails on a broken policy file" not c systemctl reload microseg
+check "after the refused reload: tcp 9090 is still dropped" blocked 9090
+check "after the refused reload: tcp 8080 still passes" connects 8080
+check "the journal names the refusal" journal_has 'Refused /etc/microseg/policy.yaml'
+c mv /etc/microseg/policy.good /etc/microseg/policy.yaml
 
 # ── Watchdog ───────────────────────────────────────────────────────────────────────────────
 pid_before="$(main_pid)"
@@ -234,7 +244,6 @@ check "the new daemon adopted the pinned state" journal_has "Reusing the pinned 
 ingress_now="$(xdp_id)"; [[ -n "$ingress_now" && "$ingress_now" != "$ingress_prog" ]] && ingress_prog="$ingress_prog $ingress_now"
 c apt-get remove -y -q microseg > "$run.remove.log" 2>&1
 check "apt removes microseg" c sh -c '! dpkg-query -W -f="\${db:Status-Status}" microseg | grep -q "^installed"'
-not() { ! "$@"; }
 check "after remove: the service is not running" not active
 check "after remove: no XDP program on the veth" test -z "$(xdp_id)"
 check "after remove: no TC program on the veth" not tc_attached

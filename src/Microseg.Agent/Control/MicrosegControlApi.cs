@@ -55,6 +55,7 @@ public static class MicrosegControlApi
         v1.MapPost("/reload", async (CancellationToken cancellationToken) =>
         {
             ReloadOutcome outcome;
+            logger.LogInformation("Reloading the policy file, as requested over the control API.");
             try
             {
                 outcome = await status.ReloadAsync(cancellationToken);
