@@ -174,8 +174,10 @@ struct ms_endpoint_value {
 	__u16 pad;
 };
 
-/* Entries per CPU in ms_endpoint_memo. A power of two; a host has few endpoints. */
+/* Entries per CPU in ms_endpoint_memo and ms_remote_memo. Powers of two: a host has few
+ * endpoints, and talks to more peers. */
 #define MS_ENDPOINT_MEMO_ENTRIES 256
+#define MS_REMOTE_MEMO_ENTRIES 1024
 
 /*
  * Value of ms_endpoint_memo (per-CPU array, indexed by a hash of the address): one
@@ -189,6 +191,15 @@ struct ms_endpoint_memo {
 	__u32 generation;               /* the slot config's; 0: empty */
 	struct ms_endpoint_value value; /* when found */
 	__u32 found;                    /* 0: addr is no endpoint, the slot default applies */
+};
+
+/* Value of ms_remote_memo (per-CPU array, indexed by a hash of the address): one remembered
+ * remote identity (exact host, else longest prefix, else world), valid like ms_endpoint_memo
+ * only under the generation it was read in. */
+struct ms_remote_memo {
+	struct ms_addr addr;
+	__u32 generation; /* the slot config's; 0: empty */
+	__u32 identity;
 };
 
 /* ---- Policy -------------------------------------------------------------------------- */
@@ -379,6 +390,7 @@ _Static_assert(sizeof(struct ms_traffic_counter) == 16, "ms_traffic_counter");
 _Static_assert(sizeof(struct ms_event_loss_counter) == 8, "ms_event_loss_counter");
 _Static_assert(sizeof(struct ms_rate_limit_state) == 16, "ms_rate_limit_state");
 _Static_assert(sizeof(struct ms_endpoint_memo) == 32, "ms_endpoint_memo");
+_Static_assert(sizeof(struct ms_remote_memo) == 24, "ms_remote_memo");
 _Static_assert(sizeof(struct ms_flow_event) == 96, "ms_flow_event");
 
 #endif /* MICROSEG_ABI_H */

@@ -149,8 +149,21 @@ slot_default:
 	return out;
 }
 
-static __always_inline __u32 ms_lookup_remote_identity(__u32 slot, const struct ms_addr *addr,
-						       const struct ms_slot_config *config)
+/*
+ * The same kind of memo in front of the remote identity: its exact-host hash lookup (and the
+ * trie behind it) costs as much as the endpoint's, and a host's peers recur too (the same
+ * services called over new connections, a scan or a flood from one source). A peer never
+ * seen before costs the lookup plus ~3 ns.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MS_REMOTE_MEMO_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct ms_remote_memo);
+} ms_remote_memo SEC(".maps");
+
+static __always_inline __u32 ms_lookup_remote_identity_uncached(__u32 slot, const struct ms_addr *addr,
+								const struct ms_slot_config *config)
 {
 	struct ms_address_key key = { .addr = *addr, .slot = slot };
 	struct ms_identity_value *id = bpf_map_lookup_elem(&ms_remote_hosts, &key);
@@ -169,6 +182,26 @@ static __always_inline __u32 ms_lookup_remote_identity(__u32 slot, const struct 
 			return id->identity;
 	}
 	return MS_IDENTITY_WORLD;
+}
+
+static __always_inline __u32 ms_lookup_remote_identity(__u32 slot, const struct ms_addr *addr,
+						       const struct ms_slot_config *config)
+{
+	__u32 index = ms_address_hash(addr) >> (32 - 10);
+	struct ms_remote_memo *memo = bpf_map_lookup_elem(&ms_remote_memo, &index);
+	__u32 generation = config->generation;
+	__u32 identity;
+
+	_Static_assert(MS_REMOTE_MEMO_ENTRIES == 1 << 10, "the memo index keeps 10 bits");
+	if (memo && generation && memo->generation == generation && ms_address_equal(&memo->addr, addr))
+		return memo->identity;
+	identity = ms_lookup_remote_identity_uncached(slot, addr, config);
+	if (memo && generation) {
+		memo->addr = *addr;
+		memo->generation = generation;
+		memo->identity = identity;
+	}
+	return identity;
 }
 
 #endif /* MS_IDENTITY_H */

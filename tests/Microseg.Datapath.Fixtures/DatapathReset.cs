@@ -22,7 +22,7 @@ public static class DatapathReset
         maps.Policy.Clear();
         maps.PolicyPorts.Clear();
         maps.PolicyRanges.Clear();
-        maps.ClearEndpointMemo();
+        maps.ClearMemos();
         maps.Control.Update(0, default);
         for (uint slot = 0; slot < AbiConstants.SlotCount; slot++)
             maps.SlotConfig.Update(slot, default);

@@ -24,11 +24,14 @@ namespace Microseg.Bench.Datapath;
 /// </summary>
 internal sealed class DatapathBenchmark(BenchSettings settings, TextWriter log)
 {
-    public const string Established = "established", Denied = "denied", NewFlow = "new_flow";
+    public const string Established = "established", Denied = "denied", NewFlow = "new_flow", DeniedNewSource = "denied_new_source";
     public const double EstablishedTarget = 4, DeniedTarget = 5, NewFlowTarget = 12;
     private const string EstablishedRow = "established inbound flow keeps its rule";
     private const string DeniedRow = "default deny just past range";
     private const string NewFlowRow = "allow exact port ipv4";
+    private const string DeniedWorldRow = "default deny from world";
+    /// <summary>denied_new_source's sources: 203.0.0.0 up, world in every scale's policy.</summary>
+    private const uint FirstNewSource = 0xCB00_0000;
 
     public List<CaseResult> Run(string objectDirectory)
     {
@@ -102,6 +105,7 @@ internal sealed class DatapathBenchmark(BenchSettings settings, TextWriter log)
             Enumerable.Repeat(established.Packet.Frame, (settings.WarmupRounds + settings.Rounds) * settings.FlowsPerRound).ToList(),
             Frames.ExpectedReturn(established), () => { });
         results.Add(MeasureNewFlow(datapath, runs, events, prefill, entries, establishedResult, establishedPerCall));
+        results.Add(MeasureDeniedNewSource(datapath, runs, events, entries, establishedResult, establishedPerCall));
         return results;
     }
 
@@ -142,6 +146,34 @@ internal sealed class DatapathBenchmark(BenchSettings settings, TextWriter log)
                 ["prefilled_flows_evicted"] = prefillEvicted,
                 ["new_flow_events_delivered"] = delivered,
                 ["events_lost_ring_full"] = (long)(datapath.Maps.ReadEventLosses(EventLossReason.RingFull) - ringFullBefore),
+            },
+        };
+    }
+
+    /// <summary>The denied path for a source no memo knows: a new world address each run.</summary>
+    private CaseResult MeasureDeniedNewSource(LoadedDatapath datapath, InterleavedRuns runs, RingBufferReader events,
+        int entries, CaseResult established, List<InterleavedRuns.Round> establishedPerCall)
+    {
+        var row = FixtureTable.Named(DeniedWorldRow);
+        var count = (settings.WarmupRounds + settings.Rounds) * settings.FlowsPerRound;
+        // One more address than measured, so the one verified first is not measured warm.
+        var frames = Frames.FromDistinctSourceAddresses(row.Packet.Frame, count + 1, FirstNewSource);
+        Verify(datapath, row, frames[^1]);
+        frames.RemoveAt(frames.Count - 1);
+        Drain(events);
+        long delivered = 0;
+        var rounds = runs.PerCall(frames, Frames.ExpectedReturn(row), () => delivered += Drain(events));
+        return new CaseResult
+        {
+            Name = DeniedNewSource, Entries = entries, Method = "per-call", Target = DeniedTarget, Informational = true,
+            Rounds = rounds,
+            SteadyBaselineNs = established.BaselineNs.Median,
+            EstablishedRepeatNs = established.CaseNs.Median,
+            EstablishedPerCallNs = Spread.Of(establishedPerCall.Select(r => r.CaseNs)).Median,
+            Checks = new Dictionary<string, long>
+            {
+                ["sources"] = frames.Count,
+                ["deny_events_delivered"] = delivered,
             },
         };
     }

@@ -4,7 +4,7 @@ using Microseg.Datapath.Fixtures;
 
 namespace Microseg.Bench.Datapath;
 
-/// <summary>Variations of fixture frames: the same packet from other source ports.</summary>
+/// <summary>Variations of fixture frames: the same packet from other source ports or addresses.</summary>
 internal static class Frames
 {
     public const uint XdpDrop = 1, XdpPass = 2;
@@ -43,6 +43,32 @@ internal static class Frames
                 throw new ArgumentOutOfRangeException(nameof(count), count, "more flows than source ports");
             if (!avoid.Contains((ushort)port))
                 frames.Add(WithSourcePort(frame, (ushort)port));
+        }
+        return frames;
+    }
+
+    /// <summary>
+    /// count copies of an untagged IPv4 frame, each from its own source address counting up
+    /// from <paramref name="first"/>, the header checksum set right.
+    /// </summary>
+    public static List<byte[]> FromDistinctSourceAddresses(byte[] frame, int count, uint first)
+    {
+        if (BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(12)) != 0x0800)
+            throw new ArgumentException("only untagged IPv4 frames", nameof(frame));
+        var frames = new List<byte[]>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var copy = (byte[])frame.Clone();
+            var ip = copy.AsSpan(FrameEdits.Ethernet, (copy[FrameEdits.Ethernet] & 0xf) * 4);
+            BinaryPrimitives.WriteUInt32BigEndian(ip[12..], first + (uint)i);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], 0);
+            uint sum = 0;
+            for (var b = 0; b < ip.Length; b += 2)
+                sum += BinaryPrimitives.ReadUInt16BigEndian(ip[b..]);
+            while (sum > 0xffff)
+                sum = (sum & 0xffff) + (sum >> 16);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], (ushort)~sum);
+            frames.Add(copy);
         }
         return frames;
     }

@@ -18,6 +18,7 @@ public static class AbiConstants
     public const uint VerdictCounterEntries = MaxInterfaceSlots * 2 * VerdictCount * ReasonCount;
     public const uint RateLimitBuckets = 16384;
     public const uint EndpointMemoEntries = 256;
+    public const uint RemoteMemoEntries = 1024;
 }
 
 /// <summary>enum ms_direction.</summary>

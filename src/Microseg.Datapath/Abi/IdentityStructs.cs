@@ -50,6 +50,18 @@ public struct EndpointMemo
     public uint Found;
 }
 
+/// <summary>
+/// Mirrors <c>struct ms_remote_memo</c>, a per-CPU value of ms_remote_memo: the programs' own
+/// memo of remote identities. User space only ever clears it.
+/// </summary>
+[MirrorsCStruct("ms_remote_memo"), StructLayout(LayoutKind.Sequential)]
+public struct RemoteMemo
+{
+    public IpAddress16 Addr;
+    public uint Generation;
+    public uint Identity;
+}
+
 /// <summary>Mirrors <c>struct ms_endpoint_value</c>.</summary>
 [MirrorsCStruct("ms_endpoint_value"), StructLayout(LayoutKind.Sequential)]
 public struct EndpointValue

@@ -7,6 +7,7 @@ public static class MapNames
     public const string SlotConfig = "ms_slot_config";
     public const string LocalEndpoints = "ms_local_endpoints";
     public const string EndpointMemo = "ms_endpoint_memo";
+    public const string RemoteMemo = "ms_remote_memo";
     public const string RemoteHosts = "ms_remote_hosts";
     public const string RemotePrefixes = "ms_remote_prefixes";
     public const string Policy = "ms_policy";
@@ -27,7 +28,7 @@ public static class MapNames
     /// <summary>Every map both programs share, in the order they are pinned.</summary>
     public static readonly string[] Shared =
     [
-        Control, SlotConfig, LocalEndpoints, EndpointMemo, RemoteHosts, RemotePrefixes, Policy, PolicyPorts,
+        Control, SlotConfig, LocalEndpoints, EndpointMemo, RemoteHosts, RemoteMemo, RemotePrefixes, Policy, PolicyPorts,
         PolicyRanges, Conntrack, Fragments, InterfaceSlots, VerdictCounters, RuleCounters,
         EventLosses, EventRateLimit, EventScratch, Events, RcuBarrier, RcuBarrierToken,
     ];

@@ -13,8 +13,10 @@ public sealed class DatapathMaps
     public BpfMap<uint, ControlValue> Control { get; }
     public BpfMap<uint, SlotConfig> SlotConfig { get; }
     public BpfMap<AddressKey, EndpointValue> LocalEndpoints { get; }
-    /// <summary>Per CPU; the programs' own, valid per slot generation. See <see cref="ClearEndpointMemo"/>.</summary>
+    /// <summary>Per CPU; the programs' own, valid per slot generation. See <see cref="ClearMemos"/>.</summary>
     public BpfMap<uint, EndpointMemo> EndpointMemo { get; }
+    /// <summary>Per CPU; the programs' own, valid per slot generation. See <see cref="ClearMemos"/>.</summary>
+    public BpfMap<uint, RemoteMemo> RemoteMemo { get; }
     public BpfMap<AddressKey, IdentityValue> RemoteHosts { get; }
     public BpfMap<PrefixKey, IdentityValue> RemotePrefixes { get; }
     public BpfMap<PolicyKey, PolicyValue> Policy { get; }
@@ -40,6 +42,7 @@ public sealed class DatapathMaps
         SlotConfig = map(MapNames.SlotConfig).As<uint, SlotConfig>();
         LocalEndpoints = map(MapNames.LocalEndpoints).As<AddressKey, EndpointValue>();
         EndpointMemo = map(MapNames.EndpointMemo).As<uint, EndpointMemo>();
+        RemoteMemo = map(MapNames.RemoteMemo).As<uint, RemoteMemo>();
         RemoteHosts = map(MapNames.RemoteHosts).As<AddressKey, IdentityValue>();
         RemotePrefixes = map(MapNames.RemotePrefixes).As<PrefixKey, IdentityValue>();
         Policy = map(MapNames.Policy).As<PolicyKey, PolicyValue>();
@@ -58,15 +61,19 @@ public sealed class DatapathMaps
     }
 
     /// <summary>
-    /// Empties the programs' endpoint memo on every CPU. Needed only by whoever sets slot
-    /// generations back (a reset to a fresh state): a memo entry is trusted for as long as
-    /// its slot's generation is unchanged, and generations otherwise only grow.
+    /// Empties the programs' endpoint and remote identity memos on every CPU. Needed only by
+    /// whoever sets slot generations back (a reset to a fresh state): a memo entry is trusted
+    /// for as long as the live slot's generation is the one it was read under, and
+    /// generations otherwise only grow.
     /// </summary>
-    public void ClearEndpointMemo()
+    public void ClearMemos()
     {
-        var empty = new EndpointMemo[BpfMap.PossibleCpuCount];
+        var endpoints = new EndpointMemo[BpfMap.PossibleCpuCount];
         for (uint i = 0; i < AbiConstants.EndpointMemoEntries; i++)
-            EndpointMemo.UpdatePerCpu(i, empty);
+            EndpointMemo.UpdatePerCpu(i, endpoints);
+        var remotes = new RemoteMemo[BpfMap.PossibleCpuCount];
+        for (uint i = 0; i < AbiConstants.RemoteMemoEntries; i++)
+            RemoteMemo.UpdatePerCpu(i, remotes);
     }
 
     /// <summary>The slot packets read now.</summary>

@@ -9,12 +9,13 @@ using static Microseg.Datapath.Fixtures.FixtureWorld;
 namespace Microseg.Datapath.Tests;
 
 /// <summary>
-/// The programs remember endpoint lookups per CPU (ms_endpoint_memo). A remembered lookup must
-/// never outlive the policy it was read under: every change to an endpoint, or to whether an
-/// address is one, is seen by the very next packet, even one whose lookup is warm. Each test
+/// The programs remember endpoint lookups and remote identities per CPU (ms_endpoint_memo,
+/// ms_remote_memo). A remembered lookup must never outlive the policy it was read under: every
+/// change to an endpoint, to whether an address is one, or to a peer's identity is seen by
+/// the very next packet, even one whose lookup is warm. Each test
 /// runs on one CPU, so the warm memo is the one the next packet reads.
 /// </summary>
-public sealed class EndpointMemoTests
+public sealed class IdentityMemoTests
 {
     private const uint XdpDrop = 1, XdpPass = 2;
     private const uint Warm = 64;
@@ -100,12 +101,45 @@ public sealed class EndpointMemoTests
         Assert.Equal(XdpDrop, Run(datapath, ApiToUnknownHttp, 1));
     }
 
+    [PrivilegedFact]
+    public void APeersIdentityChangeIsSeenByTheNextPacketThoughItWasRemembered()
+    {
+        using var pinned = CpuAffinity.PinTo(CpuAffinity.Allowed()[^1]);
+        using var datapath = LoadedDatapath.Load(DatapathObjects.Options(FixtureCapacities.Small));
+        var writer = new SlotWriter(datapath.Maps);
+        writer.Apply(StandardPolicy.Seed().Build());
+        Assert.Equal(XdpPass, Run(datapath, ApiToWebHttp, Warm)); // api may reach web:80
+        AssertRemoteRemembered(datapath, Api4, FixtureWorld.Api);
+
+        // The same address is now db's, which no rule lets reach web:80. Two applies with no
+        // packet between: the live slot is again the one the memo remembers.
+        var asDb = StandardPolicy.Seed().Remote(Api4, FixtureWorld.Db);
+        writer.Apply(asDb.Build());
+        writer.Apply(StandardPolicy.Seed().Remote(Api4, FixtureWorld.Db).Build());
+        Assert.Equal(XdpDrop, Run(datapath, ApiToWebHttp, 1));
+        AssertRemoteRemembered(datapath, Api4, FixtureWorld.Db);
+    }
+
     private static PolicySeed WithoutWeb(PolicySeed seed) => seed.WithoutEndpoint(Web4).WithoutEndpoint(Web6);
 
     private static uint Run(LoadedDatapath datapath, byte[] frame, uint repeat)
     {
         var output = new byte[frame.Length + 256];
         return datapath.Ingress.TestRun(frame, output, repeat).ReturnValue;
+    }
+
+    private static void AssertRemoteRemembered(LoadedDatapath datapath, string address, uint identity)
+    {
+        var addr = IpAddress16.Parse(address);
+        var generation = new SlotWriter(datapath.Maps).ActiveGeneration;
+        var perCpu = new RemoteMemo[BpfMap.PossibleCpuCount];
+        for (uint i = 0; i < AbiConstants.RemoteMemoEntries; i++)
+        {
+            if (datapath.Maps.RemoteMemo.TryLookupPerCpu(i, perCpu) &&
+                perCpu.Any(m => m.Generation == generation && m.Addr.Equals(addr) && m.Identity == identity))
+                return;
+        }
+        Assert.Fail($"no CPU remembers {address} as identity {identity} under generation {generation}");
     }
 
     /// <summary>The memo really is in use: some CPU holds a live entry for the address.</summary>
