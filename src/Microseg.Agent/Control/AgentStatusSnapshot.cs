@@ -16,7 +16,8 @@ public sealed record AgentStatusSnapshot(
     IReadOnlyList<RuleHits> Rules,
     ulong ConntrackEntries,
     ReloadStats Reloads,
-    EventStats Events);
+    EventStats Events,
+    AttributionStatus? Attribution = null);
 
 /// <summary>An interface the programs are attached to; XdpMode is "native" or "generic".</summary>
 public sealed record InterfaceStatus(string Name, int Ifindex, string XdpMode, bool EgressAttached);
@@ -38,6 +39,13 @@ public sealed record ReloadStats(long Succeeded, long Failed, DateTimeOffset? La
 
 /// <summary>Ring buffer events: read by the daemon, and lost in the kernel by reason.</summary>
 public sealed record EventStats(long Delivered, ulong LostRateLimited, ulong LostRingFull);
+
+/// <summary>
+/// What naming new flows' local units came to (null when attribution is off): named by the
+/// resolver, named at once from a listener's cached unit, left unnamed (no socket found, or
+/// its cgroup gone), or dropped unnamed because the resolver's queue was full.
+/// </summary>
+public sealed record AttributionStatus(long Resolved, long Cached, long Unresolved, long Dropped);
 
 /// <summary>What a reload did: applied (with the new generation), or refused with its errors.</summary>
 public sealed record ReloadOutcome(bool Applied, uint Generation, IReadOnlyList<string> Errors);

@@ -153,7 +153,7 @@ internal static class AgentMain
         builder.Services.AddHostedService(_ => new GraphSaver(flows));
         builder.Services.AddSingleton(sp => new EventDrain(session.Maps, flows, sp.GetRequiredService<ILogger<EventDrain>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventDrain>());
-        builder.Services.AddSingleton<IAgentStatus>(sp => new AgentStatus(session, interfaces, reloader, sp.GetRequiredService<EventDrain>()));
+        builder.Services.AddSingleton<IAgentStatus>(sp => new AgentStatus(session, interfaces, reloader, sp.GetRequiredService<EventDrain>(), sp.GetService<Flows.FlowStore>()));
         builder.Services.AddHostedService<WatchdogService>();
         builder.Services.AddHostedService<Hosting.AgentService>();
 

@@ -64,6 +64,9 @@ public sealed class MicrosegMetrics : IDisposable
             "microseg_events_lost_total", LostEvents, "{event}",
             "Flow events the kernel did not deliver: rate_limited (dropped by the in-kernel rate limit) or ring_full.");
         Meter.CreateObservableCounter(
+            "microseg_flow_attribution_total", Attribution, "{flow}",
+            "New flows by how their local unit was named: resolved (from the kernel's socket table), cached (a listener's unit), unresolved (no socket found) or dropped (the resolver's queue was full).");
+        Meter.CreateObservableCounter(
             "microseg_policy_reloads_total", Reloads, "{reload}",
             "Policy reloads by result: succeeded (applied) or failed (refused; the running policy stayed).");
         Meter.CreateObservableGauge(
@@ -114,6 +117,16 @@ public sealed class MicrosegMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> Maps(Func<MapOccupancy, long> value) =>
         Current().Maps.Select(m => new Measurement<long>(value(m), new KeyValuePair<string, object?>("map", m.Map)));
+
+    private IEnumerable<Measurement<long>> Attribution()
+    {
+        if (Current().Attribution is not { } a)
+            yield break;
+        yield return new Measurement<long>(a.Resolved, new KeyValuePair<string, object?>("outcome", "resolved"));
+        yield return new Measurement<long>(a.Cached, new KeyValuePair<string, object?>("outcome", "cached"));
+        yield return new Measurement<long>(a.Unresolved, new KeyValuePair<string, object?>("outcome", "unresolved"));
+        yield return new Measurement<long>(a.Dropped, new KeyValuePair<string, object?>("outcome", "dropped"));
+    }
 
     private IEnumerable<Measurement<long>> LostEvents()
     {

@@ -20,6 +20,7 @@ public sealed class AgentStatus(
     InterfaceManager interfaces,
     PolicyReloader reloader,
     EventDrain events,
+    Flows.FlowStore? flows = null,
     Action? onReloadRequested = null) : IAgentStatus
 {
     private static readonly string s_version =
@@ -60,7 +61,8 @@ public sealed class AgentStatus(
             Rules(live),
             (ulong)conntrack,
             reloader.Stats,
-            new EventStats(events.Delivered, maps.ReadEventLosses(EventLossReason.RateLimited), maps.ReadEventLosses(EventLossReason.RingFull)));
+            new EventStats(events.Delivered, maps.ReadEventLosses(EventLossReason.RateLimited), maps.ReadEventLosses(EventLossReason.RingFull)),
+            flows?.Attribution is { } a ? new AttributionStatus(a.Named, a.CacheHits, a.Unnamed, a.Dropped) : null);
     }
 
     public Task<ReloadOutcome> ReloadAsync(CancellationToken cancellationToken)

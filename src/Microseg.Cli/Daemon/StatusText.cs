@@ -70,6 +70,12 @@ internal static class StatusText
                 $"Flow events: {Number(events, "delivered")} delivered, {Number(events, "lostRateLimited")} lost to the rate limit, " +
                 $"{Number(events, "lostRingFull")} lost to a full ring");
         }
+        if (status.TryGetProperty("attribution", out JsonElement units) && units.ValueKind == JsonValueKind.Object)
+        {
+            output.WriteLine(
+                $"Local units of new flows: {Number(units, "resolved")} resolved, {Number(units, "cached")} from a listener's cached unit, " +
+                $"{Number(units, "unresolved")} unresolved, {Number(units, "dropped")} dropped (queue full)");
+        }
     }
 
     private static void Section(TextWriter output, string title, TextTable table, string empty)

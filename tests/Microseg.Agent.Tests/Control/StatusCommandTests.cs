@@ -83,6 +83,7 @@ public sealed class StatusCommandTests
 
         Conntrack entries: 12
         Flow events: 100 delivered, 2 lost to the rate limit, 1 lost to a full ring
+        Local units of new flows: 40 resolved, 55 from a listener's cached unit, 4 unresolved, 1 dropped (queue full)
 
         """;
 

@@ -40,6 +40,12 @@ public sealed class PrometheusExpositionTests
             # TYPE microseg_events_lost_total counter
             microseg_events_lost_total{reason="rate_limited"} 2
             microseg_events_lost_total{reason="ring_full"} 1
+            # HELP microseg_flow_attribution_total New flows by how their local unit was named: resolved (from the kernel's socket table), cached (a listener's unit), unresolved (no socket found) or dropped (the resolver's queue was full).
+            # TYPE microseg_flow_attribution_total counter
+            microseg_flow_attribution_total{outcome="cached"} 55
+            microseg_flow_attribution_total{outcome="dropped"} 1
+            microseg_flow_attribution_total{outcome="resolved"} 40
+            microseg_flow_attribution_total{outcome="unresolved"} 4
             # HELP microseg_map_capacity_entries Capacity of each BPF map in entries (both slots, for the policy maps).
             # TYPE microseg_map_capacity_entries gauge
             microseg_map_capacity_entries{map="ms_conntrack"} 65536
