@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microseg.Bench.Datapath;
 using Microseg.Bench.Sre.Configurations;
 
@@ -28,13 +29,26 @@ internal sealed class SreBenchmark(SreSettings settings, string objectDirectory,
     // libxdp (under xdp-filter) makes this directory for its lock and leaves it behind.
     private const string LibxdpPinDirectory = "/sys/fs/bpf/xdp";
 
-    /// <summary>Measures every configuration; leaves the host as it found it.</summary>
+    /// <summary>
+    /// Measures every configuration; leaves the host as it found it, also when stopped by
+    /// SIGINT or SIGTERM: those end the run at the next measurement (throwing
+    /// OperationCanceledException) after its namespaces, pins and rules are removed.
+    /// </summary>
     public List<Throughput> Run()
     {
         var libxdpDirectoryExisted = Directory.Exists(LibxdpPinDirectory);
+        using var stop = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true; // not now: once the run has cleaned up after itself
+            log.WriteLine($"{context.Signal}: stopping after this measurement, then removing what the run made");
+            stop.Cancel();
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
-            return RunRounds();
+            return RunRounds(stop.Token);
         }
         finally
         {
@@ -44,7 +58,7 @@ internal sealed class SreBenchmark(SreSettings settings, string objectDirectory,
         }
     }
 
-    private List<Throughput> RunRounds()
+    private List<Throughput> RunRounds(CancellationToken stop)
     {
         var allowed = CpuAffinity.Allowed();
         var generatorCpu = settings.GeneratorCpu ?? allowed[^1];
@@ -61,12 +75,16 @@ internal sealed class SreBenchmark(SreSettings settings, string objectDirectory,
             try
             {
                 foreach (var configuration in CreateConfigurations())
+                {
+                    stop.ThrowIfCancellationRequested();
                     lanes.Add(Lane.Create(lanes.Count, configuration, ruleCount, threaded ? receiverCpu : null, log));
+                }
                 var perLane = lanes.Select(_ => new List<double>()).ToArray();
                 for (var round = 0; round < settings.Rounds; round++)
                 {
                     for (var k = 0; k < lanes.Count; k++)
                     {
+                        stop.ThrowIfCancellationRequested();
                         var index = (k + round) % lanes.Count;
                         var pps = Measure(generator, lanes[index], generatorCpu, out var detail);
                         perLane[index].Add(pps);

@@ -52,7 +52,16 @@ internal static class SreCommand
         }
         var outDir = settings.OutputDirectory ?? Path.Combine(Path.GetDirectoryName(objects)!, "bench");
         var benchmark = new SreBenchmark(settings, objects, Console.Out);
-        var results = benchmark.Run();
+        List<Throughput> results;
+        try
+        {
+            results = benchmark.Run();
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("stopped: what the run made is removed; no results written");
+            return 130;
+        }
         var report = new SreReport(results, benchmark.Notes, settings);
         report.WriteTable(Console.Out);
         var summary = Path.Combine(outDir, "summary.json");
