@@ -1,10 +1,11 @@
+using System.Diagnostics;
 using Microseg.Policy.Diagnostics;
-using YamlDotNet.RepresentationModel;
+using Microseg.Policy.Loading.Yaml;
 
 namespace Microseg.Policy.Loading;
 
 /// <summary>
-/// Reads YAML nodes of one file into values, reporting every problem at the node it is about and
+/// Reads the parsed nodes of one file into values, reporting every problem at the node it is about and
 /// carrying on, so that one pass finds all of them.
 /// </summary>
 internal sealed class NodeReader(DiagnosticBag bag, string file)
@@ -13,52 +14,65 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
 
     public string File => file;
 
-    public SourcePosition At(YamlNode node) => new(file, (int)node.Start.Line, (int)node.Start.Column);
+    public SourcePosition At(SourceNode node) => new(file, node.Line, node.Column);
 
     /// <summary>
     /// The keys of <paramref name="node"/>, which must be a mapping with only <paramref name="known"/>
     /// keys and every one of <paramref name="required"/>; null (reported) when it is no mapping.
     /// </summary>
-    public MappingFields? Fields(YamlNode node, string what, IReadOnlyList<string> known, params string[] required)
+    public MappingFields? Fields(SourceNode node, string what, IReadOnlyList<string> known, params string[] required)
     {
-        if (node is not YamlMappingNode mapping)
+        if (node is not SourceMapping mapping)
         {
             bag.Error(At(node), $"{what} must be a mapping, not {Describe(node)}");
             return null;
         }
 
-        var fields = new Dictionary<string, (YamlScalarNode, YamlNode)>(StringComparer.Ordinal);
-        foreach ((YamlNode keyNode, YamlNode value) in mapping.Children)
+        foreach ((SourceNode keyNode, _) in mapping.Entries)
         {
-            if (keyNode is not YamlScalarNode { Value: { } key } scalarKey)
+            if (keyNode is not SourceScalar { Value: var key })
             {
                 bag.Error(At(keyNode), $"a key in {what} must be a single word, not {Describe(keyNode)}");
                 continue;
             }
 
-            if (!known.Contains(key))
+            if (!Contains(known, key))
             {
                 string? close = Suggestions.Closest(key, known);
                 bag.Error(At(keyNode), $"unknown key '{key}' in {what}",
                     close is not null ? $"did you mean '{close}'?" : $"expected one of: {string.Join(", ", known)}");
-                continue;
+            }
+        }
+
+        var fields = new MappingFields(mapping, At(mapping));
+        foreach (string key in required)
+        {
+            if (!fields.Has(key))
+            {
+                bag.Error(At(mapping), $"missing required key '{key}' in {what}");
+            }
+        }
+
+        return fields;
+
+        static bool Contains(IReadOnlyList<string> known, string key)
+        {
+            for (int i = 0; i < known.Count; i++)
+            {
+                if (string.Equals(known[i], key, StringComparison.Ordinal))
+                {
+                    return true;
+                }
             }
 
-            fields[key] = (scalarKey, value);
+            return false;
         }
-
-        foreach (string key in required.Where(k => !fields.ContainsKey(k)))
-        {
-            bag.Error(At(mapping), $"missing required key '{key}' in {what}");
-        }
-
-        return new MappingFields(mapping, At(mapping), fields);
     }
 
     /// <summary>The text of a single value; null (reported) when it is a list, a mapping or empty.</summary>
-    public string? Text(YamlNode node, string what)
+    public string? Text(SourceNode node, string what)
     {
-        if (node is not YamlScalarNode scalar)
+        if (node is not SourceScalar scalar)
         {
             bag.Error(At(node), $"{what} must be a single value, not {Describe(node)}");
             return null;
@@ -74,15 +88,15 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
     }
 
     /// <summary>The items of a list; empty (reported) when the node is no list.</summary>
-    public IReadOnlyList<YamlNode> List(YamlNode node, string what)
+    public IReadOnlyList<SourceNode> List(SourceNode node, string what)
     {
-        if (node is YamlSequenceNode sequence)
+        if (node is SourceSequence sequence)
         {
-            return sequence.Children.ToList();
+            return sequence.Items;
         }
 
         // "key:" with nothing after it is an empty list, the natural reading of e.g. "management:".
-        if (node is YamlScalarNode { Value: null or "" } scalar && scalar.Style == YamlDotNet.Core.ScalarStyle.Plain)
+        if (node is SourceScalar { Value: "", IsPlain: true })
         {
             return [];
         }
@@ -92,7 +106,7 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
     }
 
     /// <summary>One of <paramref name="choices"/>; default (reported) otherwise, with a suggestion when close.</summary>
-    public T? Choice<T>(YamlNode node, string what, IReadOnlyDictionary<string, T> choices)
+    public T? Choice<T>(SourceNode node, string what, IReadOnlyDictionary<string, T> choices)
         where T : struct
     {
         string? text = Text(node, what);
@@ -113,16 +127,16 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
     }
 
     /// <summary>A string-to-string mapping such as labels; keys must match the label syntax.</summary>
-    public Dictionary<string, string> Labels(YamlNode node, string what)
+    public Dictionary<string, string> Labels(SourceNode node, string what)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (node is not YamlMappingNode mapping)
+        if (node is not SourceMapping mapping)
         {
             bag.Error(At(node), $"{what} must be a mapping of label keys to values, not {Describe(node)}");
             return labels;
         }
 
-        foreach ((YamlNode keyNode, YamlNode valueNode) in mapping.Children)
+        foreach ((SourceNode keyNode, SourceNode valueNode) in mapping.Entries)
         {
             string? key = Text(keyNode, "a label key");
             string? value = Text(valueNode, $"label '{key}'");
@@ -148,12 +162,12 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
         return labels;
     }
 
-    public static string Describe(YamlNode node) => node switch
+    public static string Describe(SourceNode node) => node switch
     {
-        YamlMappingNode => "a mapping",
-        YamlSequenceNode => "a list",
-        YamlScalarNode { Value: null or "" } => "an empty value",
-        YamlScalarNode s => $"'{s.Value}'",
-        _ => "an alias",
+        SourceMapping => "a mapping",
+        SourceSequence => "a list",
+        SourceScalar { Value: "" } => "an empty value",
+        SourceScalar s => $"'{s.Value}'",
+        _ => throw new UnreachableException(),
     };
 }

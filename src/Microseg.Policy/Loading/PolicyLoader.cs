@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
 using Microseg.Policy.Diagnostics;
+using Microseg.Policy.Loading.Yaml;
 using Microseg.Policy.Model;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Microseg.Policy.Loading;
 
@@ -10,7 +9,9 @@ namespace Microseg.Policy.Loading;
 /// Reads the main policy file and its includes into a <see cref="PolicyDocument"/>, reporting every
 /// structural problem (syntax, unknown keys, types, bad values) with its file, line and column.
 /// </summary>
-internal sealed partial class PolicyLoader(DiagnosticBag bag)
+/// <param name="bag">Where problems go.</param>
+/// <param name="fullParserOnly">Parse with YamlDotNet alone, never <see cref="SubsetYamlParser"/>: for tests that hold the two to the same answers.</param>
+internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnly = false)
 {
     private readonly List<IdentityDefinition> _identities = [];
     private readonly List<LocalEndpoint> _endpoints = [];
@@ -24,7 +25,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="path"/>; null when nothing usable was found.</summary>
     public PolicyDocument? Load(string path, string text)
     {
-        YamlNode? root = Parse(path, text);
+        SourceNode? root = Report(path, ParsedYaml.Parse(text, fullParserOnly));
         if (root is null)
         {
             return null;
@@ -59,24 +60,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
         };
     }
 
-    private YamlNode? Parse(string path, string text) => Report(path, ParseText(text));
-
-    // YAML parsing alone, touching nothing shared, so included files can be parsed in parallel.
-    private static Parsed ParseText(string text)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-            return new Parsed(stream, null);
-        }
-        catch (YamlException e)
-        {
-            return new Parsed(null, e);
-        }
-    }
-
-    private YamlNode? Report(string path, Parsed parsed)
+    private SourceNode? Report(string path, ParsedYaml parsed)
     {
         bag.NoteFile(path);
         _files.Add(path);
@@ -98,21 +82,20 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
             return null;
         }
 
-        YamlStream stream = parsed.Stream!;
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        IReadOnlyList<SourceNode> documents = parsed.Documents;
+        if (documents.Count == 0 || documents[0] is SourceScalar { Value: "" })
         {
             bag.Error(SourcePosition.StartOf(path), "the file is empty", "a policy file starts with 'version: 1'");
             return null;
         }
 
-        if (stream.Documents.Count > 1)
+        if (documents.Count > 1)
         {
-            var second = stream.Documents[1].RootNode;
-            bag.Error(new SourcePosition(path, (int)second.Start.Line, (int)second.Start.Column),
+            bag.Error(new SourcePosition(path, documents[1].Line, documents[1].Column),
                 "a policy file holds one YAML document, but this is a second one", "remove the '---' line or split the file into an include directory");
         }
 
-        return stream.Documents[0].RootNode;
+        return documents[0];
     }
 
     private void ReadSections(NodeReader reader, SectionParser sections, MappingFields fields, string text)
@@ -121,17 +104,17 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
         Collect(reader, fields, "endpoints", sections.Endpoint, _endpoints);
         if (fields.Value("rules") is { } rules)
         {
-            IReadOnlyList<YamlNode> nodes = reader.List(rules, "'rules'");
+            IReadOnlyList<SourceNode> nodes = reader.List(rules, "'rules'");
             for (int i = 0; i < nodes.Count; i++)
             {
                 if (sections.Rule(nodes[i]) is { } rule)
                 {
-                    // YamlDotNet does not say where a mapping ends: a rule's text runs to the
-                    // next one, the last one's to the end of the file (more text is never wrong).
-                    int start = (int)nodes[i].Start.Index;
-                    int end = i + 1 < nodes.Count ? (int)nodes[i + 1].Start.Index : text.Length;
+                    // A node does not say where it ends: a rule's text runs to the next one, the
+                    // last one's to the end of the file (more text is never wrong).
+                    int start = nodes[i].Index;
+                    int end = i + 1 < nodes.Count ? nodes[i + 1].Index : text.Length;
                     _rules.Add(rule);
-                    _ruleSources.Add(new RuleSource(text, start, end - start, (int)nodes[i].Start.Column));
+                    _ruleSources.Add(new RuleSource(text, start, end - start, nodes[i].Column));
                 }
             }
         }
@@ -141,7 +124,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
         _managementDeclared |= fields.Has("management");
     }
 
-    private static void Collect<T>(NodeReader reader, MappingFields fields, string key, Func<YamlNode, T?> parse, List<T> into)
+    private static void Collect<T>(NodeReader reader, MappingFields fields, string key, Func<SourceNode, T?> parse, List<T> into)
         where T : class
     {
         if (fields.Value(key) is { } node)
@@ -150,7 +133,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
         }
     }
 
-    private static PolicyDefaults Defaults(NodeReader reader, YamlNode node)
+    private static PolicyDefaults Defaults(NodeReader reader, SourceNode node)
     {
         PolicyDefaults standard = PolicyDefaults.Standard(reader.At(node));
         MappingFields? f = reader.Fields(node, "'defaults'", Vocabulary.DefaultsKeys);
@@ -185,11 +168,11 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
         // independent: done in parallel, then reported and read into the model in name order,
         // so diagnostics come out exactly as a sequential load gives them.
         string[] files = names.Select(n => Path.Combine(shown, n)).ToArray();
-        var read = new (bool Ok, string Text, string Failure, Parsed Parsed)[files.Length];
+        var read = new (bool Ok, string Text, string Failure, ParsedYaml? Parsed)[files.Length];
         Parallel.For(0, files.Length, i =>
         {
             bool ok = PolicyFileReader.TryRead(files[i], out string text, out string failure);
-            read[i] = (ok, text, failure, ok ? ParseText(text) : default);
+            read[i] = (ok, text, failure, ok ? ParsedYaml.Parse(text, fullParserOnly) : null);
         });
         for (int i = 0; i < files.Length; i++)
         {
@@ -199,13 +182,13 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
                 continue;
             }
 
-            IncludedFile(files[i], read[i].Text, read[i].Parsed, defaults);
+            IncludedFile(files[i], read[i].Text, read[i].Parsed!, defaults);
         }
     }
 
-    private void IncludedFile(string file, string text, Parsed parsed, PolicyDefaults defaults)
+    private void IncludedFile(string file, string text, ParsedYaml parsed, PolicyDefaults defaults)
     {
-        YamlNode? root = Report(file, parsed);
+        SourceNode? root = Report(file, parsed);
         if (root is null)
         {
             return;
@@ -229,9 +212,6 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
     // YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: 20) - (Line: …): "; the
     // position is already in the diagnostic, so it is dropped from the text.
     private static string CleanMessage(string message) => PositionPrefix().Replace(message, "").TrimEnd('.');
-
-    // A file's YAML: the stream, or the syntax error that stopped it.
-    private readonly record struct Parsed(YamlStream? Stream, YamlException? Failure);
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex PositionPrefix();

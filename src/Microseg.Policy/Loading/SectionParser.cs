@@ -1,6 +1,6 @@
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Model;
-using YamlDotNet.RepresentationModel;
+using Microseg.Policy.Loading.Yaml;
 
 namespace Microseg.Policy.Loading;
 
@@ -12,7 +12,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 {
     private readonly ValueParser _values = new(reader);
 
-    public IdentityDefinition? Identity(YamlNode node)
+    public IdentityDefinition? Identity(SourceNode node)
     {
         MappingFields? f = reader.Fields(node, "an identity", Vocabulary.IdentityKeys, "name");
         if (f is null)
@@ -36,7 +36,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         Dictionary<string, string> labels = f.Value("labels") is { } l ? reader.Labels(l, "'labels'") : [];
         if (labels.ContainsKey(IdentityDefinition.ReservedLabel))
         {
-            var key = ((YamlMappingNode)f.Value("labels")!).Children.Keys.First(k => k is YamlScalarNode { Value: IdentityDefinition.ReservedLabel });
+            SourceNode key = ((SourceMapping)f.Value("labels")!).Entries.First(e => e.Key is SourceScalar { Value: IdentityDefinition.ReservedLabel }).Key;
             reader.Bag.Error(reader.At(key), "label key 'reserved' is kept for the reserved identities host and world");
             labels.Remove(IdentityDefinition.ReservedLabel);
         }
@@ -45,7 +45,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         return name is null ? null : new IdentityDefinition(name, labels, addresses, f.Position);
     }
 
-    public LocalEndpoint? Endpoint(YamlNode node)
+    public LocalEndpoint? Endpoint(SourceNode node)
     {
         MappingFields? f = reader.Fields(node, "an endpoint", Vocabulary.EndpointKeys, "identity", "addresses");
         if (f is null)
@@ -69,7 +69,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
                 }
             }
 
-            if (a is YamlSequenceNode { Children.Count: 0 } || a is YamlScalarNode { Value: null or "", Style: YamlDotNet.Core.ScalarStyle.Plain })
+            if (a is SourceSequence { Items.Count: 0 } or SourceScalar { Value: "", IsPlain: true })
             {
                 reader.Bag.Error(reader.At(a), "an endpoint needs at least one address");
             }
@@ -86,7 +86,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         return new LocalEndpoint(identity, addresses, mode.Value, ingress.Value, egress.Value, f.Position, reader.At(f.Value("identity")!));
     }
 
-    public PolicyRule? Rule(YamlNode node)
+    public PolicyRule? Rule(SourceNode node)
     {
         MappingFields? f = reader.Fields(node, "a rule", Vocabulary.RuleKeys, "name", "action", "direction", "local", "peer");
         if (f is null)
@@ -111,7 +111,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         return new PolicyRule(name, action.Value, direction.Value, local, peer, protocol.Value, ports, icmpTypes, f.Position);
     }
 
-    public Boundary? Boundary(YamlNode node)
+    public Boundary? Boundary(SourceNode node)
     {
         MappingFields? f = reader.Fields(node, "a boundary", Vocabulary.BoundaryKeys, "name", "between", "and");
         if (f is null)
@@ -125,7 +125,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         return name is null || between is null || and is null ? null : new Boundary(name, between, and, f.Position);
     }
 
-    public ManagementAccess? Management(YamlNode node)
+    public ManagementAccess? Management(SourceNode node)
     {
         MappingFields? f = reader.Fields(node, "a management entry", Vocabulary.ManagementKeys, "name", "from");
         if (f is null)
@@ -135,7 +135,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 
         string? name = RuleName(f);
         List<AddressEntry> from = f.Value("from") is { } fr ? _values.Addresses(fr, "'from'") : [];
-        if (f.Value("from") is YamlSequenceNode { Children.Count: 0 } empty)
+        if (f.Value("from") is SourceSequence { Items.Count: 0 } empty)
         {
             reader.Bag.Error(reader.At(empty), "'from' needs at least one address or prefix");
         }

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Model;
-using YamlDotNet.RepresentationModel;
+using Microseg.Policy.Loading.Yaml;
 
 namespace Microseg.Policy.Loading;
 
@@ -21,10 +21,10 @@ internal sealed class ValueParser(NodeReader reader)
     };
 
     /// <summary>A list of addresses or prefixes; a bad entry is reported and left out.</summary>
-    public List<AddressEntry> Addresses(YamlNode node, string what)
+    public List<AddressEntry> Addresses(SourceNode node, string what)
     {
         var result = new List<AddressEntry>();
-        foreach (YamlNode item in reader.List(node, what))
+        foreach (SourceNode item in reader.List(node, what))
         {
             if (reader.Text(item, "an address") is { } text && Address(text, reader.At(item)) is { } entry)
             {
@@ -95,10 +95,10 @@ internal sealed class ValueParser(NodeReader reader)
     }
 
     /// <summary>Ports (1–65535) or ICMP types (0–255), each a number or "A-B".</summary>
-    public List<PortRange> Ranges(YamlNode node, string what, string unit, int min, int max)
+    public List<PortRange> Ranges(SourceNode node, string what, string unit, int min, int max)
     {
         var result = new List<PortRange>();
-        foreach (YamlNode item in reader.List(node, what))
+        foreach (SourceNode item in reader.List(node, what))
         {
             string? text = reader.Text(item, $"a {unit}");
             if (text is null)
@@ -139,7 +139,7 @@ internal sealed class ValueParser(NodeReader reader)
     }
 
     /// <summary>A selector; null (reported) when it is malformed.</summary>
-    public Selector? Selector(YamlNode node, string what)
+    public Selector? Selector(SourceNode node, string what)
     {
         MappingFields? fields = reader.Fields(node, what, SelectorKeys);
         if (fields is null)
@@ -168,7 +168,7 @@ internal sealed class ValueParser(NodeReader reader)
 
         if (fields.Value("any") is { } anyNode)
         {
-            if (anyNode is not YamlScalarNode { Value: "true" })
+            if (anyNode is not SourceScalar { Value: "true" })
             {
                 reader.Bag.Error(reader.At(anyNode), $"'any' must be true, not {NodeReader.Describe(anyNode)}",
                     "leave 'any' out to select by identity or labels");
@@ -190,7 +190,7 @@ internal sealed class ValueParser(NodeReader reader)
         var expressions = new List<SelectorExpression>();
         if (fields.Value("matchExpressions") is { } expressionsNode)
         {
-            foreach (YamlNode item in reader.List(expressionsNode, "'matchExpressions'"))
+            foreach (SourceNode item in reader.List(expressionsNode, "'matchExpressions'"))
             {
                 if (Expression(item) is { } expression)
                 {
@@ -202,7 +202,7 @@ internal sealed class ValueParser(NodeReader reader)
         return new Selector(null, false, labels, expressions, fields.Position);
     }
 
-    private SelectorExpression? Expression(YamlNode node)
+    private SelectorExpression? Expression(SourceNode node)
     {
         MappingFields? fields = reader.Fields(node, "a match expression", ExpressionKeys, "key", "operator");
         if (fields is null || !fields.Has("key") || !fields.Has("operator"))

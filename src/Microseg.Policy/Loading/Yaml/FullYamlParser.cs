@@ -1,0 +1,51 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Microseg.Policy.Loading.Yaml;
+
+/// <summary>
+/// All of YAML, through YamlDotNet: anchors and aliases, tags, block scalars, several documents,
+/// and the wording and position of every syntax error. About ten times slower than
+/// <see cref="SubsetYamlParser"/>, so used for what the subset parser declines.
+/// </summary>
+internal static class FullYamlParser
+{
+    public static ParsedYaml Parse(string text)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            return new ParsedYaml([], e);
+        }
+
+        // An alias is the node it refers to (YamlDotNet shares it): converted once, shared the
+        // same way, so a document of aliases to aliases stays as small as it is in YamlDotNet.
+        var converted = new Dictionary<YamlNode, SourceNode>(ReferenceEqualityComparer.Instance);
+        return new ParsedYaml(stream.Documents.Select(d => Convert(d.RootNode, converted)).ToList(), null);
+    }
+
+    private static SourceNode Convert(YamlNode node, Dictionary<YamlNode, SourceNode> converted)
+    {
+        if (converted.TryGetValue(node, out SourceNode? done))
+        {
+            return done;
+        }
+
+        int line = (int)node.Start.Line, column = (int)node.Start.Column, index = (int)node.Start.Index;
+        SourceNode result = node switch
+        {
+            YamlMappingNode mapping => new SourceMapping(line, column, index, mapping.Children
+                .Select(e => KeyValuePair.Create(Convert(e.Key, converted), Convert(e.Value, converted))).ToArray()),
+            YamlSequenceNode sequence => new SourceSequence(line, column, index, sequence.Children.Select(c => Convert(c, converted)).ToArray()),
+            YamlScalarNode scalar => new SourceScalar(line, column, index, scalar.Value ?? "", scalar.Style == ScalarStyle.Plain),
+            // YamlStream resolves every alias or throws; an unresolved one would be a YamlDotNet bug.
+            _ => throw new InvalidOperationException($"unexpected YAML node {node.GetType().Name} at {node.Start}"),
+        };
+        converted[node] = result;
+        return result;
+    }
+}
