@@ -20,7 +20,7 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
     /// The keys of <paramref name="node"/>, which must be a mapping with only <paramref name="known"/>
     /// keys and every one of <paramref name="required"/>; null (reported) when it is no mapping.
     /// </summary>
-    public MappingFields? Fields(SourceNode node, string what, IReadOnlyList<string> known, params string[] required)
+    public MappingFields? Fields(SourceNode node, string what, IReadOnlyList<string> known, params ReadOnlySpan<string> required)
     {
         if (node is not SourceMapping mapping)
         {

@@ -98,18 +98,19 @@ internal sealed class ValueParser(NodeReader reader)
     public List<PortRange> Ranges(SourceNode node, string what, string unit, int min, int max)
     {
         var result = new List<PortRange>();
+        string itemWhat = $"a {unit}";
         foreach (SourceNode item in reader.List(node, what))
         {
-            string? text = reader.Text(item, $"a {unit}");
+            string? text = reader.Text(item, itemWhat);
             if (text is null)
             {
                 continue;
             }
 
             SourcePosition at = reader.At(item);
-            string[] parts = text.Split('-');
-            if (parts.Length > 2 || !parts.All(p => int.TryParse(p.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            if (!TryParseRange(text, out int first, out int last))
             {
+                string[] parts = text.Split('-');
                 bool overflow = parts.Length <= 2 && parts.All(p => p.Trim().Length > 0 && p.Trim().All(char.IsAsciiDigit));
                 reader.Bag.Error(at, overflow
                     ? $"{unit} {text} is out of range {min}-{max}"
@@ -117,8 +118,6 @@ internal sealed class ValueParser(NodeReader reader)
                 continue;
             }
 
-            int first = int.Parse(parts[0].Trim(), CultureInfo.InvariantCulture);
-            int last = parts.Length == 2 ? int.Parse(parts[1].Trim(), CultureInfo.InvariantCulture) : first;
             if (first < min || first > max || last < min || last > max)
             {
                 int bad = first < min || first > max ? first : last;
@@ -136,6 +135,27 @@ internal sealed class ValueParser(NodeReader reader)
         }
 
         return result;
+    }
+
+    // "N" or "A-B", spaces allowed around each number; false when either is no number that fits an int.
+    private static bool TryParseRange(string text, out int first, out int last)
+    {
+        ReadOnlySpan<char> span = text;
+        int dash = span.IndexOf('-');
+        last = 0;
+        if (!int.TryParse(dash < 0 ? span.Trim() : span[..dash].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out first))
+        {
+            return false;
+        }
+
+        if (dash < 0)
+        {
+            last = first;
+            return true;
+        }
+
+        ReadOnlySpan<char> rest = span[(dash + 1)..];
+        return rest.IndexOf('-') < 0 && int.TryParse(rest.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out last);
     }
 
     /// <summary>A selector; null (reported) when it is malformed.</summary>

@@ -213,7 +213,15 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
             return selected;
         }
 
-        List<int> local = selected.Where(i => _endpointFamilies.ContainsKey(_index[i].Name)).ToList();
+        var local = new List<int>();
+        for (int i = 0; i < selected.Count; i++)
+        {
+            if (_endpointFamilies.ContainsKey(_index[selected[i]].Name))
+            {
+                local.Add(selected[i]);
+            }
+        }
+
         if (local.Count == 0)
         {
             bag.Warning(selector.Position, $"{what} selects no identity with an endpoint on this host",
