@@ -21,6 +21,13 @@ internal static class FullYamlParser
         {
             return new ParsedYaml([], e);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 16.3 throws these on some malformed documents (found by the differential
+            // tests: a plain scalar cut short, an event it did not expect); a bad file must be an
+            // error, never a crash of the daemon.
+            return new ParsedYaml([], new YamlException(Mark.Empty, Mark.Empty, "the YAML cannot be read here (YamlDotNet: " + e.Message.TrimEnd('.') + ")", e));
+        }
 
         // An alias is the node it refers to (YamlDotNet shares it): converted once, shared the
         // same way, so a document of aliases to aliases stays as small as it is in YamlDotNet.
