@@ -8,26 +8,33 @@ namespace Microseg.Policy.Loading;
 /// mapping's few entries: cheaper than a dictionary per mapping in a policy of 100,000 rules,
 /// and a key appears once (both parsers refuse a repeated one).
 /// </summary>
-internal sealed class MappingFields(SourceMapping node, SourcePosition position)
+internal sealed class MappingFields(SourceNode node, SourcePosition position)
 {
     /// <summary>The mapping itself.</summary>
-    public SourceMapping Node { get; } = node;
+    public SourceNode Node { get; } = node;
 
     /// <summary>Where the mapping starts.</summary>
     public SourcePosition Position { get; } = position;
 
     public bool Has(string key) => Find(key) >= 0;
 
-    public SourceNode? Value(string key) => Find(key) is >= 0 and int i ? Node.Entries[i].Value : null;
+    public SourceNode? Value(string key) => Find(key) is >= 0 and int i ? Node.Entries.Value(i) : null;
 
-    public SourceScalar? Key(string key) => Find(key) is >= 0 and int i ? (SourceScalar)Node.Entries[i].Key : null;
+    public SourceNode? Key(string key) => Find(key) is >= 0 and int i ? Node.Entries.Key(i) : null;
+
+    /// <summary>The value of a key the caller knows is present.</summary>
+    public SourceNode ValueOf(string key) => Value(key) ?? throw new KeyNotFoundException(key);
+
+    /// <summary>The key node of a key the caller knows is present.</summary>
+    public SourceNode KeyOf(string key) => Key(key) ?? throw new KeyNotFoundException(key);
 
     private int Find(string key)
     {
-        IReadOnlyList<KeyValuePair<SourceNode, SourceNode>> entries = Node.Entries;
+        SourceEntryList entries = Node.Entries;
         for (int i = 0; i < entries.Count; i++)
         {
-            if (entries[i].Key is SourceScalar scalar && string.Equals(scalar.Value, key, StringComparison.Ordinal))
+            SourceNode candidate = entries.Key(i);
+            if (candidate.IsScalar && string.Equals(candidate.Value, key, StringComparison.Ordinal))
             {
                 return i;
             }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Loading.Yaml;
 
@@ -22,15 +21,17 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
     /// </summary>
     public MappingFields? Fields(SourceNode node, string what, IReadOnlyList<string> known, params ReadOnlySpan<string> required)
     {
-        if (node is not SourceMapping mapping)
+        if (!node.IsMapping)
         {
             bag.Error(At(node), $"{what} must be a mapping, not {Describe(node)}");
             return null;
         }
 
+        SourceNode mapping = node;
         foreach ((SourceNode keyNode, _) in mapping.Entries)
         {
-            if (keyNode is not SourceScalar { Value: var key })
+            string key = keyNode.Value;
+            if (!keyNode.IsScalar)
             {
                 bag.Error(At(keyNode), $"a key in {what} must be a single word, not {Describe(keyNode)}");
                 continue;
@@ -72,37 +73,37 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
     /// <summary>The text of a single value; null (reported) when it is a list, a mapping or empty.</summary>
     public string? Text(SourceNode node, string what)
     {
-        if (node is not SourceScalar scalar)
+        if (!node.IsScalar)
         {
             bag.Error(At(node), $"{what} must be a single value, not {Describe(node)}");
             return null;
         }
 
-        if (string.IsNullOrEmpty(scalar.Value))
+        if (node.Value.Length == 0)
         {
             bag.Error(At(node), $"{what} needs a value");
             return null;
         }
 
-        return scalar.Value;
+        return node.Value;
     }
 
     /// <summary>The items of a list; empty (reported) when the node is no list.</summary>
-    public IReadOnlyList<SourceNode> List(SourceNode node, string what)
+    public SourceNodeList List(SourceNode node, string what)
     {
-        if (node is SourceSequence sequence)
+        if (node.IsSequence)
         {
-            return sequence.Items;
+            return node.Items;
         }
 
         // "key:" with nothing after it is an empty list, the natural reading of e.g. "management:".
-        if (node is SourceScalar { Value: "", IsPlain: true })
+        if (node.IsScalar && node.Value.Length == 0 && node.IsPlain)
         {
-            return [];
+            return default;
         }
 
         bag.Error(At(node), $"{what} must be a list, not {Describe(node)}");
-        return [];
+        return default;
     }
 
     /// <summary>One of <paramref name="choices"/>; default (reported) otherwise, with a suggestion when close.</summary>
@@ -130,16 +131,17 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
     public Dictionary<string, string> Labels(SourceNode node, string what)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (node is not SourceMapping mapping)
+        if (!node.IsMapping)
         {
             bag.Error(At(node), $"{what} must be a mapping of label keys to values, not {Describe(node)}");
             return labels;
         }
 
-        foreach ((SourceNode keyNode, SourceNode valueNode) in mapping.Entries)
+        foreach ((SourceNode keyNode, SourceNode valueNode) in node.Entries)
         {
             string? key = Text(keyNode, "a label key");
-            string? value = Text(valueNode, $"label '{key}'");
+            // The description names the key: built only when the value is wrong.
+            string? value = valueNode.IsScalar && valueNode.Value.Length > 0 ? valueNode.Value : Text(valueNode, $"label '{key}'");
             if (key is null || value is null)
             {
                 continue;
@@ -162,12 +164,10 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
         return labels;
     }
 
-    public static string Describe(SourceNode node) => node switch
+    public static string Describe(SourceNode node) => node.Kind switch
     {
-        SourceMapping => "a mapping",
-        SourceSequence => "a list",
-        SourceScalar { Value: "" } => "an empty value",
-        SourceScalar s => $"'{s.Value}'",
-        _ => throw new UnreachableException(),
+        SourceNodeKind.Mapping => "a mapping",
+        SourceNodeKind.Sequence => "a list",
+        _ => node.Value.Length == 0 ? "an empty value" : $"'{node.Value}'",
     };
 }

@@ -25,8 +25,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="path"/>; null when nothing usable was found.</summary>
     public PolicyDocument? Load(string path, string text)
     {
-        SourceNode? root = Report(path, ParsedYaml.Parse(text, fullParserOnly));
-        if (root is null)
+        if (Report(path, ParsedYaml.Parse(text, fullParserOnly)) is not { } root)
         {
             return null;
         }
@@ -83,7 +82,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
         }
 
         IReadOnlyList<SourceNode> documents = parsed.Documents;
-        if (documents.Count == 0 || documents[0] is SourceScalar { Value: "" })
+        if (documents.Count == 0 || documents[0] is { IsScalar: true, Value: "" })
         {
             bag.Error(SourcePosition.StartOf(path), "the file is empty", "a policy file starts with 'version: 1'");
             return null;
@@ -104,7 +103,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
         Collect(reader, fields, "endpoints", sections.Endpoint, _endpoints);
         if (fields.Value("rules") is { } rules)
         {
-            IReadOnlyList<SourceNode> nodes = reader.List(rules, "'rules'");
+            SourceNodeList nodes = reader.List(rules, "'rules'");
             for (int i = 0; i < nodes.Count; i++)
             {
                 if (sections.Rule(nodes[i]) is { } rule)
@@ -129,7 +128,13 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
     {
         if (fields.Value(key) is { } node)
         {
-            into.AddRange(reader.List(node, $"'{key}'").Select(parse).OfType<T>());
+            foreach (SourceNode item in reader.List(node, $"'{key}'"))
+            {
+                if (parse(item) is { } parsed)
+                {
+                    into.Add(parsed);
+                }
+            }
         }
     }
 
@@ -188,8 +193,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
 
     private void IncludedFile(string file, string text, ParsedYaml parsed, PolicyDefaults defaults)
     {
-        SourceNode? root = Report(file, parsed);
-        if (root is null)
+        if (Report(file, parsed) is not { } root)
         {
             return;
         }
@@ -203,7 +207,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
 
         foreach (string key in Vocabulary.MainKeys.Except(Vocabulary.IncludedKeys).Where(fields.Has))
         {
-            bag.Error(reader.At(fields.Key(key)!), $"'{key}' is allowed only in the main policy file");
+            bag.Error(reader.At(fields.KeyOf(key)), $"'{key}' is allowed only in the main policy file");
         }
 
         ReadSections(reader, new SectionParser(reader, defaults), fields, text);

@@ -23,20 +23,29 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         string? name = f.Value("name") is { } n ? reader.Text(n, "'name'") : null;
         if (name is not null && (name == IdentityDefinition.HostName || name == IdentityDefinition.WorldName))
         {
-            reader.Bag.Error(reader.At(f.Value("name")!), $"identity name '{name}' is reserved",
+            reader.Bag.Error(reader.At(f.ValueOf("name")), $"identity name '{name}' is reserved",
                 "'host' and 'world' always exist; select them with 'identity: host' or 'identity: world'");
             name = null;
         }
         else if (name is not null && !Names.IsIdentity(name))
         {
-            reader.Bag.Error(reader.At(f.Value("name")!), $"invalid identity name '{name}': use lowercase letters, digits and '-'");
+            reader.Bag.Error(reader.At(f.ValueOf("name")), $"invalid identity name '{name}': use lowercase letters, digits and '-'");
             name = null;
         }
 
         Dictionary<string, string> labels = f.Value("labels") is { } l ? reader.Labels(l, "'labels'") : [];
         if (labels.ContainsKey(IdentityDefinition.ReservedLabel))
         {
-            SourceNode key = ((SourceMapping)f.Value("labels")!).Entries.First(e => e.Key is SourceScalar { Value: IdentityDefinition.ReservedLabel }).Key;
+            SourceNode key = default;
+            foreach ((SourceNode candidate, _) in f.ValueOf("labels").Entries)
+            {
+                if (candidate.IsScalar && candidate.Value == IdentityDefinition.ReservedLabel)
+                {
+                    key = candidate;
+                    break;
+                }
+            }
+
             reader.Bag.Error(reader.At(key), "label key 'reserved' is kept for the reserved identities host and world");
             labels.Remove(IdentityDefinition.ReservedLabel);
         }
@@ -69,7 +78,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
                 }
             }
 
-            if (a is SourceSequence { Items.Count: 0 } or SourceScalar { Value: "", IsPlain: true })
+            if ((a.IsSequence && a.Items.Count == 0) || (a.IsScalar && a.Value.Length == 0 && a.IsPlain))
             {
                 reader.Bag.Error(reader.At(a), "an endpoint needs at least one address");
             }
@@ -83,7 +92,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
             return null;
         }
 
-        return new LocalEndpoint(identity, addresses, mode.Value, ingress.Value, egress.Value, f.Position, reader.At(f.Value("identity")!));
+        return new LocalEndpoint(identity, addresses, mode.Value, ingress.Value, egress.Value, f.Position, reader.At(f.ValueOf("identity")));
     }
 
     public PolicyRule? Rule(SourceNode node)
@@ -100,8 +109,9 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         Selector? local = f.Value("local") is { } l ? _values.Selector(l, "'local'") : null;
         Selector? peer = f.Value("peer") is { } p ? _values.Selector(p, "'peer'") : null;
         Protocol? protocol = f.Value("protocol") is { } pr ? reader.Choice(pr, "protocol", Vocabulary.Protocols) : Protocol.Any;
-        List<PortRange> ports = f.Value("ports") is { } po ? _values.Ranges(po, "'ports'", "port", 1, 65535) : [];
-        List<PortRange> icmpTypes = f.Value("icmpTypes") is { } it ? _values.Ranges(it, "'icmpTypes'", "ICMP type", 0, 255) : [];
+        // Most rules have no ICMP types and some no ports: an empty IReadOnlyList is one shared array.
+        IReadOnlyList<PortRange> ports = f.Value("ports") is { } po ? _values.Ranges(po, "'ports'", "port", 1, 65535) : [];
+        IReadOnlyList<PortRange> icmpTypes = f.Value("icmpTypes") is { } it ? _values.Ranges(it, "'icmpTypes'", "ICMP type", 0, 255) : [];
         if (name is null || action is null || direction is null || local is null || peer is null || protocol is null)
         {
             return null;
@@ -135,7 +145,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 
         string? name = RuleName(f);
         List<AddressEntry> from = f.Value("from") is { } fr ? _values.Addresses(fr, "'from'") : [];
-        if (f.Value("from") is SourceSequence { Items.Count: 0 } empty)
+        if (f.Value("from") is { IsSequence: true, Items.Count: 0 } empty)
         {
             reader.Bag.Error(reader.At(empty), "'from' needs at least one address or prefix");
         }
@@ -179,13 +189,13 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
     {
         if (f.Has("ports") && protocol is not (Protocol.Tcp or Protocol.Udp))
         {
-            reader.Bag.Error(reader.At(f.Key("ports")!), $"'{name}' can never match: ports apply only to tcp and udp, not {Vocabulary.Name(protocol)}",
+            reader.Bag.Error(reader.At(f.KeyOf("ports")), $"'{name}' can never match: ports apply only to tcp and udp, not {Vocabulary.Name(protocol)}",
                 protocol == Protocol.Any ? "set 'protocol: tcp' or 'protocol: udp'" : null);
         }
 
         if (f.Has("icmpTypes") && protocol is not (Protocol.Icmp or Protocol.IcmpV6))
         {
-            reader.Bag.Error(reader.At(f.Key("icmpTypes")!), $"'{name}' can never match: icmpTypes apply only to icmp and icmpv6, not {Vocabulary.Name(protocol)}");
+            reader.Bag.Error(reader.At(f.KeyOf("icmpTypes")), $"'{name}' can never match: icmpTypes apply only to icmp and icmpv6, not {Vocabulary.Name(protocol)}");
         }
     }
 }

@@ -176,19 +176,19 @@ internal sealed class ValueParser(NodeReader reader)
         bool byLabels = fields.Has("matchLabels") || fields.Has("matchExpressions");
         if (fields.Has("identity") && (fields.Has("any") || byLabels))
         {
-            reader.Bag.Error(reader.At(fields.Key("identity")!), $"'identity' cannot be combined with other keys in {what}");
+            reader.Bag.Error(reader.At(fields.KeyOf("identity")), $"'identity' cannot be combined with other keys in {what}");
             return null;
         }
 
         if (fields.Has("any") && byLabels)
         {
-            reader.Bag.Error(reader.At(fields.Key("any")!), $"'any' cannot be combined with other keys in {what}");
+            reader.Bag.Error(reader.At(fields.KeyOf("any")), $"'any' cannot be combined with other keys in {what}");
             return null;
         }
 
         if (fields.Value("any") is { } anyNode)
         {
-            if (anyNode is not SourceScalar { Value: "true" })
+            if (!(anyNode.IsScalar && anyNode.Value == "true"))
             {
                 reader.Bag.Error(reader.At(anyNode), $"'any' must be true, not {NodeReader.Describe(anyNode)}",
                     "leave 'any' out to select by identity or labels");
@@ -207,14 +207,17 @@ internal sealed class ValueParser(NodeReader reader)
         Dictionary<string, string> labels = fields.Value("matchLabels") is { } labelsNode
             ? reader.Labels(labelsNode, "'matchLabels'")
             : [];
-        var expressions = new List<SelectorExpression>();
+        // Most selectors have no expressions: an empty IReadOnlyList is one shared array.
+        IReadOnlyList<SelectorExpression> expressions = [];
         if (fields.Value("matchExpressions") is { } expressionsNode)
         {
+            var parsed = new List<SelectorExpression>();
+            expressions = parsed;
             foreach (SourceNode item in reader.List(expressionsNode, "'matchExpressions'"))
             {
                 if (Expression(item) is { } expression)
                 {
-                    expressions.Add(expression);
+                    parsed.Add(expression);
                 }
             }
         }
@@ -230,8 +233,8 @@ internal sealed class ValueParser(NodeReader reader)
             return null;
         }
 
-        string? key = reader.Text(fields.Value("key")!, "'key'");
-        SelectorOperator? op = reader.Choice(fields.Value("operator")!, "operator", Operators);
+        string? key = reader.Text(fields.ValueOf("key"), "'key'");
+        SelectorOperator? op = reader.Choice(fields.ValueOf("operator"), "operator", Operators);
         if (key is null || op is null)
         {
             return null;
@@ -242,11 +245,17 @@ internal sealed class ValueParser(NodeReader reader)
         {
             if (op == SelectorOperator.Exists)
             {
-                reader.Bag.Error(reader.At(fields.Key("values")!), "operator Exists takes no 'values'");
+                reader.Bag.Error(reader.At(fields.KeyOf("values")), "operator Exists takes no 'values'");
                 return null;
             }
 
-            values.AddRange(reader.List(valuesNode, "'values'").Select(v => reader.Text(v, "a value")).OfType<string>());
+            foreach (SourceNode valueNode in reader.List(valuesNode, "'values'"))
+            {
+                if (reader.Text(valueNode, "a value") is { } value)
+                {
+                    values.Add(value);
+                }
+            }
         }
 
         if (op != SelectorOperator.Exists && values.Count == 0)

@@ -20,14 +20,14 @@ internal static class SourceTreeText
     private static void Append(SourceNode node, StringBuilder text)
     {
         text.Append(node.Line).Append(':').Append(node.Column).Append(':').Append(node.Index);
-        switch (node)
+        switch (node.Kind)
         {
-            case SourceScalar scalar:
-                text.Append(scalar.IsPlain ? " plain " : " quoted ").Append('<').Append(scalar.Value).Append('>');
+            case SourceNodeKind.Scalar:
+                text.Append(node.IsPlain ? " plain " : " quoted ").Append('<').Append(node.Value).Append('>');
                 break;
-            case SourceSequence sequence:
+            case SourceNodeKind.Sequence:
                 text.Append(" [");
-                foreach (SourceNode item in sequence.Items)
+                foreach (SourceNode item in node.Items)
                 {
                     Append(item, text);
                     text.Append(", ");
@@ -35,9 +35,9 @@ internal static class SourceTreeText
 
                 text.Append(']');
                 break;
-            case SourceMapping mapping:
+            case SourceNodeKind.Mapping:
                 text.Append(" {");
-                foreach ((SourceNode key, SourceNode value) in mapping.Entries)
+                foreach ((SourceNode key, SourceNode value) in node.Entries)
                 {
                     Append(key, text);
                     text.Append(" = ");

@@ -31,13 +31,14 @@ internal static class FullYamlParser
 
         // An alias is the node it refers to (YamlDotNet shares it): converted once, shared the
         // same way, so a document of aliases to aliases stays as small as it is in YamlDotNet.
+        var tree = new SourceTree(text.Length / 6);
         var converted = new Dictionary<YamlNode, SourceNode>(ReferenceEqualityComparer.Instance);
-        return new ParsedYaml(stream.Documents.Select(d => Convert(d.RootNode, converted)).ToList(), null);
+        return new ParsedYaml(stream.Documents.Select(d => Convert(d.RootNode, tree, converted)).ToList(), null);
     }
 
-    private static SourceNode Convert(YamlNode node, Dictionary<YamlNode, SourceNode> converted)
+    private static SourceNode Convert(YamlNode node, SourceTree tree, Dictionary<YamlNode, SourceNode> converted)
     {
-        if (converted.TryGetValue(node, out SourceNode? done))
+        if (converted.TryGetValue(node, out SourceNode done))
         {
             return done;
         }
@@ -45,10 +46,11 @@ internal static class FullYamlParser
         int line = (int)node.Start.Line, column = (int)node.Start.Column, index = (int)node.Start.Index;
         SourceNode result = node switch
         {
-            YamlMappingNode mapping => new SourceMapping(line, column, index, mapping.Children
-                .Select(e => KeyValuePair.Create(Convert(e.Key, converted), Convert(e.Value, converted))).ToArray()),
-            YamlSequenceNode sequence => new SourceSequence(line, column, index, sequence.Children.Select(c => Convert(c, converted)).ToArray()),
-            YamlScalarNode scalar => new SourceScalar(line, column, index, scalar.Value ?? "", scalar.Style == ScalarStyle.Plain),
+            YamlMappingNode mapping => tree.AddCollection(SourceNodeKind.Mapping, line, column, index, mapping.Children
+                .SelectMany(e => new[] { Convert(e.Key, tree, converted).Id, Convert(e.Value, tree, converted).Id }).ToArray()),
+            YamlSequenceNode sequence => tree.AddCollection(SourceNodeKind.Sequence, line, column, index,
+                sequence.Children.Select(c => Convert(c, tree, converted).Id).ToArray()),
+            YamlScalarNode scalar => tree.AddScalar(line, column, index, scalar.Value ?? "", scalar.Style == ScalarStyle.Plain),
             // YamlStream resolves every alias or throws; an unresolved one would be a YamlDotNet bug.
             _ => throw new InvalidOperationException($"unexpected YAML node {node.GetType().Name} at {node.Start}"),
         };

@@ -101,7 +101,7 @@ internal sealed partial class SubsetYamlParser
     }
 
     // A scalar in block context: plain (to the line's end, a comment, or ": "), or quoted on one line.
-    private SourceScalar BlockScalar()
+    private SourceNode BlockScalar()
     {
         int start = _pos;
         char c = Current;
@@ -183,7 +183,7 @@ internal sealed partial class SubsetYamlParser
     {
         Mark start = Here();
         char close = mapping ? '}' : ']';
-        int first = mapping ? _openEntries.Count : _openItems.Count;
+        int first = _open.Count;
         _pos++;
         SkipFlowSpaces();
         if (Current == close)
@@ -197,7 +197,7 @@ internal sealed partial class SubsetYamlParser
                 SourceNode item = FlowNode();
                 if (mapping)
                 {
-                    if (item is not SourceScalar key || Current != ':' || Peek(1) != ' ')
+                    if (!item.IsScalar || Current != ':' || Peek(1) != ' ')
                     {
                         throw Decline();
                     }
@@ -209,12 +209,12 @@ internal sealed partial class SubsetYamlParser
                         throw Decline();
                     }
 
-                    SourceNode value = FlowNode();
-                    _openEntries.Add(KeyValuePair.Create<SourceNode, SourceNode>(key, value));
+                    _open.Add(item.Id);
+                    _open.Add(FlowNode().Id);
                 }
                 else
                 {
-                    _openItems.Add(item);
+                    _open.Add(item.Id);
                 }
 
                 SkipFlowSpaces();
@@ -240,9 +240,7 @@ internal sealed partial class SubsetYamlParser
             }
         }
 
-        return mapping
-            ? new SourceMapping(start.Line, start.Column, start.Index, CloseEntries(first))
-            : new SourceSequence(start.Line, start.Column, start.Index, CloseItems(first));
+        return Close(mapping ? SourceNodeKind.Mapping : SourceNodeKind.Sequence, start, first);
     }
 
     private void SkipFlowSpaces()
@@ -255,7 +253,7 @@ internal sealed partial class SubsetYamlParser
 
     // A scalar inside a flow collection: ends at ",", "]", "}" or ": ". Any other ":" (an
     // unquoted IPv6 address) and "#" are the full parser's.
-    private SourceScalar FlowScalar()
+    private SourceNode FlowScalar()
     {
         int start = _pos;
         char c = Current;
@@ -308,7 +306,7 @@ internal sealed partial class SubsetYamlParser
     }
 
     // '…' ('' is a quote) or "…" without escapes, on one line of printable ASCII.
-    private SourceScalar Quoted()
+    private SourceNode Quoted()
     {
         int start = _pos;
         char quote = Current;
@@ -341,13 +339,12 @@ internal sealed partial class SubsetYamlParser
 
         _pos++;
         Mark at = new(_line, start - _lineStart + 1, start);
-        return unquoted is null
-            ? new SourceScalar(at.Line, at.Column, at.Index, _pool.Get(_text.AsSpan(start + 1, _pos - start - 2)), isPlain: false)
-            : new SourceScalar(at.Line, at.Column, at.Index, unquoted.ToString(), isPlain: false);
+        string value = unquoted is null ? _pool.Get(_text.AsSpan(start + 1, _pos - start - 2)) : unquoted.ToString();
+        return _tree.AddScalar(at.Line, at.Column, at.Index, value, isPlain: false);
     }
 
-    private SourceScalar Scalar(int start, int end, bool isPlain) =>
-        new(_line, start - _lineStart + 1, start, _pool.Get(_text.AsSpan(start, end - start)), isPlain);
+    private SourceNode Scalar(int start, int end, bool isPlain) =>
+        _tree.AddScalar(_line, start - _lineStart + 1, start, _pool.Get(_text.AsSpan(start, end - start)), isPlain);
 
     // Printable ASCII that may start a plain scalar: not a space and not an indicator.
     private static bool IsPlainStart(char c) => IsPlainChar(c) && c is not ('-' or '?' or ':' or ',' or '[' or ']' or '{' or '}'

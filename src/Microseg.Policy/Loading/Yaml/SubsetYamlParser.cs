@@ -26,11 +26,11 @@ internal sealed partial class SubsetYamlParser
 
     private readonly string _text;
     private readonly ScalarPool _pool = new();
+    private readonly SourceTree _tree;
 
-    // The entries and items of the collections being read, innermost last: each collection
-    // copies its own out into an array of the exact size when it ends.
-    private readonly List<KeyValuePair<SourceNode, SourceNode>> _openEntries = new(64);
-    private readonly List<SourceNode> _openItems = new(64);
+    // The children of the collections being read, innermost last (a mapping's as key, value,
+    // key, value…): each collection moves its own into the tree when it ends.
+    private readonly List<int> _open = new(64);
 
     // The read position; the line it is on (1-based) and where that line starts.
     private int _pos;
@@ -41,7 +41,12 @@ internal sealed partial class SubsetYamlParser
     private int _indent;
     private int _depth;
 
-    private SubsetYamlParser(string text) => _text = text;
+    private SubsetYamlParser(string text)
+    {
+        _text = text;
+        // A policy has about one node per six characters.
+        _tree = new SourceTree(text.Length / 6);
+    }
 
     /// <summary>The root of <paramref name="text"/>'s one document, or null when the text leaves the subset.</summary>
     public static SourceNode? TryParse(string text)
@@ -101,15 +106,15 @@ internal sealed partial class SubsetYamlParser
     }
 
     // Entries of a block mapping whose keys are at column indent + 1; the first key is read.
-    private SourceMapping BlockMapping(int indent, Mark start, SourceScalar firstKey)
+    private SourceNode BlockMapping(int indent, Mark start, SourceNode firstKey)
     {
-        int first = _openEntries.Count;
-        SourceScalar key = firstKey;
+        int first = _open.Count;
+        SourceNode key = firstKey;
         while (true)
         {
             ExpectKeyColon(key);
-            SourceNode value = MappingValue(indent);
-            _openEntries.Add(KeyValuePair.Create<SourceNode, SourceNode>(key, value));
+            _open.Add(key.Id);
+            _open.Add(MappingValue(indent).Id);
             if (_indent != indent)
             {
                 break;
@@ -130,7 +135,7 @@ internal sealed partial class SubsetYamlParser
             throw Decline();
         }
 
-        return new SourceMapping(start.Line, start.Column, start.Index, CloseEntries(first));
+        return Close(SourceNodeKind.Mapping, start, first);
     }
 
     // The value after "key:", on the same line or on the lines after it.
@@ -152,17 +157,17 @@ internal sealed partial class SubsetYamlParser
                 return BlockSequence(indent);
             }
 
-            return new SourceScalar(afterColon.Line, afterColon.Column, afterColon.Index, "", isPlain: true);
+            return _tree.AddScalar(afterColon.Line, afterColon.Column, afterColon.Index, "", isPlain: true);
         }
 
         return InlineValue();
     }
 
     // Items of a block list whose dashes are at column indent + 1.
-    private SourceSequence BlockSequence(int indent)
+    private SourceNode BlockSequence(int indent)
     {
         Mark start = Here();
-        int first = _openItems.Count;
+        int first = _open.Count;
         do
         {
             _pos++;
@@ -170,7 +175,7 @@ internal sealed partial class SubsetYamlParser
             {
                 NextContentLine();
                 // "-" alone with nothing deeper after it is an empty item: rare, the full parser's.
-                _openItems.Add(_indent > indent ? BlockNode(indent) : throw Decline());
+                _open.Add(_indent > indent ? BlockNode(indent).Id : throw Decline());
                 continue;
             }
 
@@ -183,26 +188,26 @@ internal sealed partial class SubsetYamlParser
             Mark itemStart = Here();
             if (Current is '{' or '[')
             {
-                _openItems.Add(InlineValue());
+                _open.Add(InlineValue().Id);
                 continue;
             }
 
-            SourceScalar scalar = BlockScalar();
+            SourceNode scalar = BlockScalar();
             if (Current == ':')
             {
                 // "- key: value": a mapping whose keys line up with this first one.
                 _depth++;
-                _openItems.Add(BlockMapping(column, itemStart, scalar));
+                _open.Add(BlockMapping(column, itemStart, scalar).Id);
                 _depth--;
             }
             else
             {
-                _openItems.Add(EndOfValueLine(scalar));
+                _open.Add(EndOfValueLine(scalar).Id);
             }
         }
         while (_indent == indent && AtSequenceEntry());
 
-        return new SourceSequence(start.Line, start.Column, start.Index, CloseItems(first));
+        return Close(SourceNodeKind.Sequence, start, first);
     }
 
     // A flow collection or scalar that ends its line.
@@ -213,7 +218,7 @@ internal sealed partial class SubsetYamlParser
             return EndOfValueLine(FlowNode());
         }
 
-        SourceScalar scalar = BlockScalar();
+        SourceNode scalar = BlockScalar();
         // "a: b: c" and the like.
         if (Current == ':')
         {
@@ -236,7 +241,7 @@ internal sealed partial class SubsetYamlParser
     }
 
     // After a key: its colon, which must be followed by a space or the line's end.
-    private void ExpectKeyColon(SourceScalar key)
+    private void ExpectKeyColon(SourceNode key)
     {
         if (Current != ':' || _pos - key.Index > MaxKeyLength || !IsSpaceOrLineEnd(Peek(1)))
         {
@@ -248,31 +253,29 @@ internal sealed partial class SubsetYamlParser
 
     private bool AtSequenceEntry() => Current == '-' && IsSpaceOrLineEnd(Peek(1));
 
-    // The entries of the innermost open mapping, from first, taken off the stack.
-    private KeyValuePair<SourceNode, SourceNode>[] CloseEntries(int first)
+    // The innermost open collection, its children from first on the stack: moved into the tree.
+    private SourceNode Close(SourceNodeKind kind, Mark start, int first)
     {
-        var entries = CollectionsMarshal.AsSpan(_openEntries)[first..].ToArray();
-        _openEntries.RemoveRange(first, entries.Length);
-        CheckUniqueKeys(entries);
-        return entries;
+        ReadOnlySpan<int> children = CollectionsMarshal.AsSpan(_open)[first..];
+        if (kind == SourceNodeKind.Mapping)
+        {
+            CheckUniqueKeys(children);
+        }
+
+        SourceNode node = _tree.AddCollection(kind, start.Line, start.Column, start.Index, children);
+        _open.RemoveRange(first, children.Length);
+        return node;
     }
 
-    private SourceNode[] CloseItems(int first)
-    {
-        var items = CollectionsMarshal.AsSpan(_openItems)[first..].ToArray();
-        _openItems.RemoveRange(first, items.Length);
-        return items;
-    }
-
-    private static void CheckUniqueKeys(KeyValuePair<SourceNode, SourceNode>[] entries)
+    private void CheckUniqueKeys(ReadOnlySpan<int> keysAndValues)
     {
         // YamlDotNet refuses a repeated key with its own message; mappings are small.
-        for (int i = 1; i < entries.Length; i++)
+        for (int i = 2; i < keysAndValues.Length; i += 2)
         {
-            string key = ((SourceScalar)entries[i].Key).Value;
-            for (int j = 0; j < i; j++)
+            string key = new SourceNode(_tree, keysAndValues[i]).Value;
+            for (int j = 0; j < i; j += 2)
             {
-                if (((SourceScalar)entries[j].Key).Value == key)
+                if (new SourceNode(_tree, keysAndValues[j]).Value == key)
                 {
                     throw Decline();
                 }
