@@ -40,7 +40,7 @@ internal readonly struct SourceNode
     public int Index => Record.Index;
 
     /// <summary>A scalar's value after unquoting ("" for an empty value such as <c>key:</c> with nothing after it); "" for a collection.</summary>
-    public string Value => Record.Value ?? "";
+    public string Value => _tree.Text(Record.ValueId);
 
     /// <summary>True for a scalar written without quotes (an empty plain value reads as an empty list).</summary>
     public bool IsPlain => Record.IsPlain;

@@ -8,6 +8,8 @@ namespace Microseg.Policy.Loading.Yaml;
 /// </summary>
 internal sealed class SourceTree
 {
+    // Records hold no references (text is an index into _strings): the collector never scans them.
+    private readonly StringTable _strings = new();
     private NodeRecord[] _nodes;
     private int _nodeCount;
 
@@ -22,26 +24,33 @@ internal sealed class SourceTree
         _children = new int[Math.Max(16, expectedNodes)];
     }
 
-    public SourceNode AddScalar(int line, int column, int index, string value, bool isPlain)
-    {
-        Grow(ref _nodes, _nodeCount + 1);
-        _nodes[_nodeCount] = new NodeRecord(SourceNodeKind.Scalar, isPlain, line, column, index, value, 0, 0);
-        return new SourceNode(this, _nodeCount++);
-    }
+    public SourceNode AddScalar(int line, int column, int index, ReadOnlySpan<char> value, bool isPlain) =>
+        Add(new NodeRecord(SourceNodeKind.Scalar, isPlain, line, column, index, _strings.Id(value), 0, 0));
+
+    public SourceNode AddScalar(int line, int column, int index, string value, bool isPlain) =>
+        Add(new NodeRecord(SourceNodeKind.Scalar, isPlain, line, column, index, _strings.Id(value), 0, 0));
 
     /// <summary>A list of <paramref name="children"/>, or a mapping of them as key, value, key, value….</summary>
     public SourceNode AddCollection(SourceNodeKind kind, int line, int column, int index, ReadOnlySpan<int> children)
     {
         Grow(ref _children, _childCount + children.Length);
         children.CopyTo(_children.AsSpan(_childCount));
-        Grow(ref _nodes, _nodeCount + 1);
         int count = kind == SourceNodeKind.Mapping ? children.Length / 2 : children.Length;
-        _nodes[_nodeCount] = new NodeRecord(kind, false, line, column, index, null, _childCount, count);
+        var record = new NodeRecord(kind, false, line, column, index, 0, _childCount, count);
         _childCount += children.Length;
-        return new SourceNode(this, _nodeCount++);
+        return Add(record);
     }
 
     internal ref readonly NodeRecord Record(int id) => ref _nodes[id];
+
+    internal string Text(int stringId) => _strings[stringId];
+
+    private SourceNode Add(in NodeRecord record)
+    {
+        Grow(ref _nodes, _nodeCount + 1);
+        _nodes[_nodeCount] = record;
+        return new SourceNode(this, _nodeCount++);
+    }
 
     internal SourceNode Child(int offset) => new(this, _children[offset]);
 
@@ -59,8 +68,8 @@ internal sealed class SourceTree
     /// <param name="Line">1-based line of the first character.</param>
     /// <param name="Column">1-based column of the first character.</param>
     /// <param name="Index">0-based offset of the first character in the text.</param>
-    /// <param name="Value">A scalar's text; null for a collection.</param>
+    /// <param name="ValueId">A scalar's text, in the tree's string table (0 is "", as for a collection).</param>
     /// <param name="FirstChild">Offset of a collection's first child in the children array.</param>
     /// <param name="Count">A list's items or a mapping's entries.</param>
-    internal readonly record struct NodeRecord(SourceNodeKind Kind, bool IsPlain, int Line, int Column, int Index, string? Value, int FirstChild, int Count);
+    internal readonly record struct NodeRecord(SourceNodeKind Kind, bool IsPlain, int Line, int Column, int Index, int ValueId, int FirstChild, int Count);
 }

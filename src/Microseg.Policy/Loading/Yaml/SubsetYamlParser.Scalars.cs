@@ -339,12 +339,13 @@ internal sealed partial class SubsetYamlParser
 
         _pos++;
         Mark at = new(_line, start - _lineStart + 1, start);
-        string value = unquoted is null ? _pool.Get(_text.AsSpan(start + 1, _pos - start - 2)) : unquoted.ToString();
-        return _tree.AddScalar(at.Line, at.Column, at.Index, value, isPlain: false);
+        return unquoted is null
+            ? _tree.AddScalar(at.Line, at.Column, at.Index, _text.AsSpan(start + 1, _pos - start - 2), isPlain: false)
+            : _tree.AddScalar(at.Line, at.Column, at.Index, unquoted.ToString(), isPlain: false);
     }
 
     private SourceNode Scalar(int start, int end, bool isPlain) =>
-        _tree.AddScalar(_line, start - _lineStart + 1, start, _pool.Get(_text.AsSpan(start, end - start)), isPlain);
+        _tree.AddScalar(_line, start - _lineStart + 1, start, _text.AsSpan(start, end - start), isPlain);
 
     // Printable ASCII that may start a plain scalar: not a space and not an indicator.
     private static bool IsPlainStart(char c) => IsPlainChar(c) && c is not ('-' or '?' or ':' or ',' or '[' or ']' or '{' or '}'

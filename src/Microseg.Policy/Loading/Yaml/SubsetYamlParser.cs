@@ -25,7 +25,6 @@ internal sealed partial class SubsetYamlParser
     private const char End = '\0';
 
     private readonly string _text;
-    private readonly ScalarPool _pool = new();
     private readonly SourceTree _tree;
 
     // The children of the collections being read, innermost last (a mapping's as key, value,
