@@ -34,6 +34,17 @@ internal sealed class DiagnosticBag
         _items.Add(diagnostic);
     }
 
+    /// <summary>Appends <paramref name="other"/>'s files and diagnostics, in their order, after this bag's.</summary>
+    public void AddFrom(DiagnosticBag other)
+    {
+        foreach (string file in other._files)
+        {
+            NoteFile(file);
+        }
+
+        _items.AddRange(other._items);
+    }
+
     public IReadOnlyList<Diagnostic> ToSortedList() =>
         _items.Select((d, index) => (d, index))
             .OrderBy(x => _files.IndexOf(x.d.File))

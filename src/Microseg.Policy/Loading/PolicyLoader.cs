@@ -22,6 +22,8 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
     private readonly List<RuleSource> _ruleSources = [];
     private bool _managementDeclared;
 
+    private DiagnosticBag Bag => bag;
+
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="path"/>; null when nothing usable was found.</summary>
     public PolicyDocument? Load(string path, string text)
     {
@@ -31,8 +33,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
         }
 
         var reader = new NodeReader(bag, path);
-        MappingFields? fields = reader.Fields(root, "the policy file", Vocabulary.MainKeys, "version");
-        if (fields is null)
+        if (reader.Fields(root, "the policy file", Vocabulary.MainKeys, "version") is not { } fields)
         {
             return null;
         }
@@ -141,8 +142,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
     private static PolicyDefaults Defaults(NodeReader reader, SourceNode node)
     {
         PolicyDefaults standard = PolicyDefaults.Standard(reader.At(node));
-        MappingFields? f = reader.Fields(node, "'defaults'", Vocabulary.DefaultsKeys);
-        if (f is null)
+        if (reader.Fields(node, "'defaults'", Vocabulary.DefaultsKeys) is not { } f)
         {
             return standard;
         }
@@ -169,26 +169,48 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
             .OfType<string>()
             .Where(n => !n.StartsWith('.') && (n.EndsWith(".yaml", StringComparison.Ordinal) || n.EndsWith(".yml", StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal);
-        // Reading and YAML parsing dominate a large policy's load and each file's is
-        // independent: done in parallel, then reported and read into the model in name order,
-        // so diagnostics come out exactly as a sequential load gives them.
+        // Reading, parsing and reading into the model dominate a large policy's load, and each
+        // file's are independent: each file is loaded apart, in parallel, with its own
+        // diagnostics; then all are merged in name order, so the model and the diagnostics are
+        // exactly what a sequential load gives.
         string[] files = names.Select(n => Path.Combine(shown, n)).ToArray();
-        var read = new (bool Ok, string Text, string Failure, ParsedYaml? Parsed)[files.Length];
+        var parts = new (PolicyLoader? Loaded, string Failure)[files.Length];
         Parallel.For(0, files.Length, i =>
         {
-            bool ok = PolicyFileReader.TryRead(files[i], out string text, out string failure);
-            read[i] = (ok, text, failure, ok ? ParsedYaml.Parse(text, fullParserOnly) : null);
+            if (!PolicyFileReader.TryRead(files[i], out string text, out string failure))
+            {
+                parts[i] = (null, failure);
+                return;
+            }
+
+            var part = new PolicyLoader(new DiagnosticBag(), fullParserOnly);
+            part.IncludedFile(files[i], text, ParsedYaml.Parse(text, fullParserOnly), defaults);
+            parts[i] = (part, "");
         });
         for (int i = 0; i < files.Length; i++)
         {
-            if (!read[i].Ok)
+            if (parts[i].Loaded is not { } part)
             {
-                bag.Error(at, $"cannot include {files[i]}: {read[i].Failure.TrimEnd('.')}");
+                bag.Error(at, $"cannot include {files[i]}: {parts[i].Failure.TrimEnd('.')}");
                 continue;
             }
 
-            IncludedFile(files[i], read[i].Text, read[i].Parsed!, defaults);
+            Merge(part);
         }
+    }
+
+    // Appends what another loader read (one included file) after what this one has.
+    private void Merge(PolicyLoader part)
+    {
+        bag.AddFrom(part.Bag);
+        _identities.AddRange(part._identities);
+        _endpoints.AddRange(part._endpoints);
+        _rules.AddRange(part._rules);
+        _boundaries.AddRange(part._boundaries);
+        _management.AddRange(part._management);
+        _files.AddRange(part._files);
+        _ruleSources.AddRange(part._ruleSources);
+        _managementDeclared |= part._managementDeclared;
     }
 
     private void IncludedFile(string file, string text, ParsedYaml parsed, PolicyDefaults defaults)
@@ -199,8 +221,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
         }
 
         var reader = new NodeReader(bag, file);
-        MappingFields? fields = reader.Fields(root, "an included file", Vocabulary.MainKeys);
-        if (fields is null)
+        if (reader.Fields(root, "an included file", Vocabulary.MainKeys) is not { } fields)
         {
             return;
         }
