@@ -14,8 +14,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 
     public IdentityDefinition? Identity(SourceNode node)
     {
-        MappingFields? f = reader.Fields(node, "an identity", Vocabulary.IdentityKeys, "name");
-        if (f is null)
+        if (reader.Fields(node, "an identity", Vocabulary.IdentityKeys, "name") is not { } f)
         {
             return null;
         }
@@ -56,8 +55,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 
     public LocalEndpoint? Endpoint(SourceNode node)
     {
-        MappingFields? f = reader.Fields(node, "an endpoint", Vocabulary.EndpointKeys, "identity", "addresses");
-        if (f is null)
+        if (reader.Fields(node, "an endpoint", Vocabulary.EndpointKeys, "identity", "addresses") is not { } f)
         {
             return null;
         }
@@ -97,8 +95,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 
     public PolicyRule? Rule(SourceNode node)
     {
-        MappingFields? f = reader.Fields(node, "a rule", Vocabulary.RuleKeys, "name", "action", "direction", "local", "peer");
-        if (f is null)
+        if (reader.Fields(node, "a rule", Vocabulary.RuleKeys, "name", "action", "direction", "local", "peer") is not { } f)
         {
             return null;
         }
@@ -123,8 +120,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 
     public Boundary? Boundary(SourceNode node)
     {
-        MappingFields? f = reader.Fields(node, "a boundary", Vocabulary.BoundaryKeys, "name", "between", "and");
-        if (f is null)
+        if (reader.Fields(node, "a boundary", Vocabulary.BoundaryKeys, "name", "between", "and") is not { } f)
         {
             return null;
         }
@@ -137,8 +133,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 
     public ManagementAccess? Management(SourceNode node)
     {
-        MappingFields? f = reader.Fields(node, "a management entry", Vocabulary.ManagementKeys, "name", "from");
-        if (f is null)
+        if (reader.Fields(node, "a management entry", Vocabulary.ManagementKeys, "name", "from") is not { } f)
         {
             return null;
         }
@@ -185,7 +180,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 
     // Ports on a protocol without ports (or ICMP types on one without types) can never match a
     // packet: the rule would silently do nothing.
-    private void CheckApplicable(MappingFields f, string name, Protocol protocol)
+    private void CheckApplicable(in MappingFields f, string name, Protocol protocol)
     {
         if (f.Has("ports") && protocol is not (Protocol.Tcp or Protocol.Udp))
         {

@@ -161,8 +161,7 @@ internal sealed class ValueParser(NodeReader reader)
     /// <summary>A selector; null (reported) when it is malformed.</summary>
     public Selector? Selector(SourceNode node, string what)
     {
-        MappingFields? fields = reader.Fields(node, what, SelectorKeys);
-        if (fields is null)
+        if (reader.Fields(node, what, SelectorKeys) is not { } fields)
         {
             return null;
         }
@@ -227,8 +226,7 @@ internal sealed class ValueParser(NodeReader reader)
 
     private SelectorExpression? Expression(SourceNode node)
     {
-        MappingFields? fields = reader.Fields(node, "a match expression", ExpressionKeys, "key", "operator");
-        if (fields is null || !fields.Has("key") || !fields.Has("operator"))
+        if (reader.Fields(node, "a match expression", ExpressionKeys, "key", "operator") is not { } fields || !fields.Has("key") || !fields.Has("operator"))
         {
             return null;
         }

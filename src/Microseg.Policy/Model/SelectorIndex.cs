@@ -84,7 +84,8 @@ internal sealed class SelectorIndex
             return _all;
         }
 
-        var selected = new List<int>();
+        // Sized for the usual few candidates, so the list grows at most rarely.
+        var selected = new List<int>(Math.Min(candidates.Count, 64));
         foreach (int index in candidates)
         {
             if ((within is null || within.Contains(index)) && selector.Matches(_identities[index]))
