@@ -20,6 +20,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
     private readonly List<ManagementAccess> _management = [];
     private readonly List<string> _files = [];
     private readonly List<RuleSource> _ruleSources = [];
+    private readonly Dictionary<string, string> _texts = new(StringComparer.Ordinal);
     private bool _managementDeclared;
 
     private DiagnosticBag Bag => bag;
@@ -27,7 +28,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="path"/>; null when nothing usable was found.</summary>
     public PolicyDocument? Load(string path, string text)
     {
-        if (Report(path, ParsedYaml.Parse(text, fullParserOnly)) is not { } root)
+        if (Report(path, text, ParsedYaml.Parse(text, fullParserOnly)) is not { } root)
         {
             return null;
         }
@@ -57,13 +58,15 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
         return new PolicyDocument(defaults, _identities, _endpoints, _rules, _boundaries, _management, _managementDeclared, _files)
         {
             RuleSources = _ruleSources.Count == _rules.Count ? _ruleSources : null,
+            FileTexts = _texts,
         };
     }
 
-    private SourceNode? Report(string path, ParsedYaml parsed)
+    private SourceNode? Report(string path, string text, ParsedYaml parsed)
     {
         bag.NoteFile(path);
         _files.Add(path);
+        _texts[path] = text;
         if (parsed.Failure is { } e)
         {
             var at = new SourcePosition(path, (int)e.Start.Line, (int)e.Start.Column);
@@ -209,13 +212,18 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
         _boundaries.AddRange(part._boundaries);
         _management.AddRange(part._management);
         _files.AddRange(part._files);
+        foreach ((string file, string text) in part._texts)
+        {
+            _texts[file] = text;
+        }
+
         _ruleSources.AddRange(part._ruleSources);
         _managementDeclared |= part._managementDeclared;
     }
 
     private void IncludedFile(string file, string text, ParsedYaml parsed, PolicyDefaults defaults)
     {
-        if (Report(file, parsed) is not { } root)
+        if (Report(file, text, parsed) is not { } root)
         {
             return;
         }
