@@ -64,7 +64,7 @@ internal static class SameDocument
 
     private static bool Range(PortRange a, PortRange b) => a.First == b.First && a.Last == b.Last;
 
-    // Called for every rule of a large policy: no enumerator boxed for the loader's dictionaries.
+    // Called for every rule of a large policy: no enumerator boxed for the loader's label maps.
     private static bool Labels(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)
     {
         if (a.Count != b.Count)
@@ -72,9 +72,9 @@ internal static class SameDocument
             return false;
         }
 
-        if (a is Dictionary<string, string> concrete)
+        if (a is LabelMap concrete)
         {
-            foreach ((string key, string value) in concrete)
+            foreach ((string key, string value) in concrete.Pairs)
             {
                 if (!b.TryGetValue(key, out string? other) || other != value)
                 {

@@ -1,5 +1,6 @@
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Loading.Yaml;
+using Microseg.Policy.Model;
 
 namespace Microseg.Policy.Loading;
 
@@ -9,6 +10,9 @@ namespace Microseg.Policy.Loading;
 /// </summary>
 internal sealed class NodeReader(DiagnosticBag bag, string file)
 {
+    // The labels of the mapping being read (one reader reads one file, on one thread).
+    private readonly List<KeyValuePair<string, string>> _labels = [];
+
     public DiagnosticBag Bag => bag;
 
     public string File => file;
@@ -128,15 +132,15 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
     }
 
     /// <summary>A string-to-string mapping such as labels; keys must match the label syntax.</summary>
-    public Dictionary<string, string> Labels(SourceNode node, string what)
+    public LabelMap Labels(SourceNode node, string what)
     {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         if (!node.IsMapping)
         {
             bag.Error(At(node), $"{what} must be a mapping of label keys to values, not {Describe(node)}");
-            return labels;
+            return LabelMap.Empty;
         }
 
+        _labels.Clear();
         foreach ((SourceNode keyNode, SourceNode valueNode) in node.Entries)
         {
             string? key = Text(keyNode, "a label key");
@@ -157,11 +161,26 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
             }
             else
             {
-                labels[key] = value;
+                SetLabel(key, value);
             }
         }
 
-        return labels;
+        return _labels.Count == 0 ? LabelMap.Empty : new LabelMap([.. _labels]);
+    }
+
+    // Keys are distinct (YAML refuses a repeated one); last wins regardless, as in a dictionary.
+    private void SetLabel(string key, string value)
+    {
+        for (int i = 0; i < _labels.Count; i++)
+        {
+            if (_labels[i].Key == key)
+            {
+                _labels[i] = KeyValuePair.Create(key, value);
+                return;
+            }
+        }
+
+        _labels.Add(KeyValuePair.Create(key, value));
     }
 
     public static string Describe(SourceNode node) => node.Kind switch

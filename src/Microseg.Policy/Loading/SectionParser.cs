@@ -32,7 +32,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
             name = null;
         }
 
-        Dictionary<string, string> labels = f.Value("labels") is { } l ? reader.Labels(l, "'labels'") : [];
+        LabelMap labels = f.Value("labels") is { } l ? reader.Labels(l, "'labels'") : LabelMap.Empty;
         if (labels.ContainsKey(IdentityDefinition.ReservedLabel))
         {
             SourceNode key = default;
@@ -46,7 +46,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
             }
 
             reader.Bag.Error(reader.At(key), "label key 'reserved' is kept for the reserved identities host and world");
-            labels.Remove(IdentityDefinition.ReservedLabel);
+            labels = labels.Without(IdentityDefinition.ReservedLabel);
         }
 
         List<AddressEntry> addresses = f.Value("addresses") is { } a ? _values.Addresses(a, "'addresses'") : [];

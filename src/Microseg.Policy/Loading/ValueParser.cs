@@ -200,12 +200,12 @@ internal sealed class ValueParser(NodeReader reader)
         if (fields.Value("identity") is { } identityNode)
         {
             string? name = reader.Text(identityNode, "'identity'");
-            return name is null ? null : new Selector(name, false, new Dictionary<string, string>(), [], reader.At(identityNode));
+            return name is null ? null : new Selector(name, false, LabelMap.Empty, [], reader.At(identityNode));
         }
 
-        Dictionary<string, string> labels = fields.Value("matchLabels") is { } labelsNode
+        LabelMap labels = fields.Value("matchLabels") is { } labelsNode
             ? reader.Labels(labelsNode, "'matchLabels'")
-            : [];
+            : LabelMap.Empty;
         // Most selectors have no expressions: an empty IReadOnlyList is one shared array.
         IReadOnlyList<SelectorExpression> expressions = [];
         if (fields.Value("matchExpressions") is { } expressionsNode)

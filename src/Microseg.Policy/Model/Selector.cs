@@ -19,7 +19,7 @@ public sealed record Selector(
     SourcePosition Position)
 {
     /// <summary>A selector of every identity, for optional selectors left out.</summary>
-    public static Selector Everything(SourcePosition at) => new(null, true, new Dictionary<string, string>(), [], at);
+    public static Selector Everything(SourcePosition at) => new(null, true, LabelMap.Empty, [], at);
 
     /// <summary>True when <paramref name="identity"/> is selected.</summary>
     public bool Matches(IdentityDefinition identity)
@@ -35,10 +35,10 @@ public sealed record Selector(
         }
 
         // Through the interface, foreach boxes an enumerator per call, and this runs for every
-        // candidate of every selector of a large policy: the loader's Dictionary is walked directly.
-        if (MatchLabels is Dictionary<string, string> labels)
+        // candidate of every selector of a large policy: the loader's LabelMap is walked directly.
+        if (MatchLabels is LabelMap labels)
         {
-            foreach ((string key, string value) in labels)
+            foreach ((string key, string value) in labels.Pairs)
             {
                 if (!HasLabel(identity, key, value))
                 {

@@ -106,10 +106,10 @@ internal sealed class SelectorIndex
     private IReadOnlyList<int> Candidates(Selector selector)
     {
         IReadOnlyList<int> best = _all;
-        // Walked directly when it is a Dictionary: through the interface, foreach boxes an enumerator.
-        if (selector.MatchLabels is Dictionary<string, string> labels)
+        // Walked directly when it is a LabelMap: through the interface, foreach boxes an enumerator.
+        if (selector.MatchLabels is LabelMap labels)
         {
-            foreach ((string key, string value) in labels)
+            foreach ((string key, string value) in labels.Pairs)
             {
                 best = Smaller(best, Posting(key, value));
             }
