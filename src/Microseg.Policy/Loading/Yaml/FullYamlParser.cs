@@ -24,9 +24,10 @@ internal static class FullYamlParser
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet 16.3 throws these on some malformed documents (found by the differential
-            // tests: a plain scalar cut short, an event it did not expect); a bad file must be an
-            // error, never a crash of the daemon.
-            return new ParsedYaml([], new YamlException(Mark.Empty, Mark.Empty, "the YAML cannot be read here (YamlDotNet: " + e.Message.TrimEnd('.') + ")", e));
+            // tests, e.g. a carriage return inside a flow list's plain scalar); a bad file must be
+            // an error, never a crash of the daemon.
+            return new ParsedYaml([], new YamlException(Mark.Empty, Mark.Empty,
+                $"the YAML library failed without saying where in this file ({e.Message.TrimEnd('.')})", e));
         }
 
         // An alias is the node it refers to (YamlDotNet shares it): converted once, shared the
