@@ -75,11 +75,24 @@ public sealed class SubsetParserDifferentialTests
         Assert.Null(SubsetYamlParser.TryParse(text));
     }
 
-    [Fact]
-    public void An_empty_value_is_placed_just_after_its_colon_as_YamlDotNet_places_it()
+    [Theory]
+    [InlineData("management:\nrules:   # none yet\nversion: 1\n")]                    // empty values: just after the colon
+    [InlineData("rules:\n- name: a\n  ports:\n  - 80\n  - 443\n  action: allow\n")]  // indentless lists, a compact mapping
+    [InlineData("a:\n    b:\n        - {c: d, e: [f, 'g''h']}\n    i: \"j k\"\n")]   // deep indentation, quotes
+    [InlineData("-   a: 1\n    b: x y z   # trailing\n- [ ]\n- {}\n")]               // a root list, spaces inside
+    [InlineData("'quoted key': 1\n\"other\": a#b\nurl: http://x:80/p # é\n")]       // quoted keys, '#' and ':' inside
+    public void Hand_written_styles_parse_to_YamlDotNets_tree(string text)
     {
-        const string text = "management:\nrules:   # none yet\nversion: 1\n";
-        Assert.Equal(SourceTreeText.Render(FullYamlParser.Parse(text)), SourceTreeText.Render(SubsetYamlParser.TryParse(text)!.Value));
+        SourceNode? subset = SubsetYamlParser.TryParse(text);
+        Assert.True(subset is not null, "declined");
+        Assert.Equal(SourceTreeText.Render(FullYamlParser.Parse(text)), SourceTreeText.Render(subset.Value));
+    }
+
+    [Fact]
+    public void A_key_near_YAMLs_1024_character_limit_is_left_to_YamlDotNet()
+    {
+        Assert.Null(SubsetYamlParser.TryParse(new string('k', 1010) + ": v\n"));
+        Assert.Null(SubsetYamlParser.TryParse("a: {" + new string('k', 1010) + ": v}\n"));
     }
 
     private static Arbitrary<int> Seeds() => Arb.From(Gen.Choose(0, int.MaxValue));

@@ -197,7 +197,7 @@ internal sealed partial class SubsetYamlParser
                 SourceNode item = FlowNode();
                 if (mapping)
                 {
-                    if (!item.IsScalar || Current != ':' || Peek(1) != ' ')
+                    if (!item.IsScalar || Current != ':' || Peek(1) != ' ' || _pos - item.Index >= MaxKeyLength)
                     {
                         throw Decline();
                     }

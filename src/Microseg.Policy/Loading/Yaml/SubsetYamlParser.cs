@@ -19,8 +19,9 @@ internal sealed partial class SubsetYamlParser
     // here stays far from the stack's end).
     private const int MaxDepth = 64;
 
-    // YAML allows an implicit key of at most 1024 characters; longer is YamlDotNet's error.
-    private const int MaxKeyLength = 1024;
+    // YAML allows an implicit key of at most 1024 characters, longer is YamlDotNet's error:
+    // declining well before that never accepts a key YamlDotNet would refuse.
+    private const int MaxKeyLength = 1000;
 
     private const char End = '\0';
 
@@ -242,7 +243,7 @@ internal sealed partial class SubsetYamlParser
     // After a key: its colon, which must be followed by a space or the line's end.
     private void ExpectKeyColon(SourceNode key)
     {
-        if (Current != ':' || _pos - key.Index > MaxKeyLength || !IsSpaceOrLineEnd(Peek(1)))
+        if (Current != ':' || _pos - key.Index >= MaxKeyLength || !IsSpaceOrLineEnd(Peek(1)))
         {
             throw Decline();
         }
