@@ -21,6 +21,14 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
     // Identity name -> the address families of the endpoints of that identity here.
     private readonly Dictionary<string, (bool V4, bool V6)> _endpointFamilies = EndpointFamilies(document);
 
+    // By selector index: whether the identity has an endpoint here (asked for every identity
+    // every rule's 'local' selects); built on first use, before the rules are checked in parallel.
+    private bool[]? _hasEndpoint;
+
+    // The warning for a 'local' that selects only other hosts' identities: the usual case for
+    // most rules of a fleet-wide policy, so one string for all of them.
+    private const string NoLocalEndpoint = "'local' selects no identity with an endpoint on this host";
+
     // Per boundary (document order), which identities (by index) are on each side; built on first use.
     private (bool[] Between, bool[] And)[]? _sides;
 
@@ -41,7 +49,7 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
             // The default 'local' (every endpoint) is not the user's selector; only check a written one.
             if (!access.Local.Any)
             {
-                LocalIdentities(access.Local, "'local'", bag);
+                LocalIdentities(access.Local, bag);
             }
         }
 
@@ -120,9 +128,10 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
     private void CheckRules()
     {
         const int ChunkSize = 4096;
+        // Built lazily otherwise; built here before the threads share them.
+        HasEndpoint();
         if (document.Boundaries.Count > 0)
         {
-            // Built lazily otherwise; built here before the threads share it.
             BoundarySides();
         }
 
@@ -146,7 +155,7 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
 
     private void CheckRule(PolicyRule rule, DiagnosticBag into)
     {
-        IReadOnlyList<int>? locals = LocalIdentities(rule.Local, "'local'", into);
+        IReadOnlyList<int>? locals = LocalIdentities(rule.Local, into);
         IReadOnlyList<int>? peers = Selected(rule.Peer, "'peer'", into);
         if (locals is null || peers is null || locals.Count == 0 || peers.Count == 0)
         {
@@ -230,19 +239,20 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
         return selected;
     }
 
-    /// <summary>Like <see cref="Selected"/>, keeping only identities that have an endpoint here.</summary>
-    private IReadOnlyList<int>? LocalIdentities(Selector selector, string what, DiagnosticBag into)
+    /// <summary>Like <see cref="Selected"/> for a 'local' selector, keeping only identities that have an endpoint here.</summary>
+    private IReadOnlyList<int>? LocalIdentities(Selector selector, DiagnosticBag into)
     {
-        IReadOnlyList<int>? selected = Selected(selector, what, into);
+        IReadOnlyList<int>? selected = Selected(selector, "'local'", into);
         if (selected is null || selected.Count == 0)
         {
             return selected;
         }
 
+        bool[] hasEndpoint = HasEndpoint();
         var local = new List<int>();
         for (int i = 0; i < selected.Count; i++)
         {
-            if (_endpointFamilies.ContainsKey(_index[selected[i]].Name))
+            if (hasEndpoint[selected[i]])
             {
                 local.Add(selected[i]);
             }
@@ -250,8 +260,7 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
 
         if (local.Count == 0)
         {
-            into.Warning(selector.Position, $"{what} selects no identity with an endpoint on this host",
-                "add an 'endpoints' entry for the identity, or check the selector");
+            into.Warning(selector.Position, NoLocalEndpoint, "add an 'endpoints' entry for the identity, or check the selector");
         }
 
         return local;
@@ -267,6 +276,22 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
         string? close = Suggestions.Closest(name, _identityNames);
         into.Error(at, $"unknown identity '{name}'", close is not null ? $"did you mean '{close}'?" : "declare it under 'identities'");
         return false;
+    }
+
+    private bool[] HasEndpoint()
+    {
+        if (_hasEndpoint is null)
+        {
+            bool[] has = new bool[_index.Count];
+            for (int i = 0; i < has.Length; i++)
+            {
+                has[i] = _endpointFamilies.ContainsKey(_index[i].Name);
+            }
+
+            _hasEndpoint = has;
+        }
+
+        return _hasEndpoint;
     }
 
     private (bool[] Between, bool[] And)[] BoundarySides() =>
