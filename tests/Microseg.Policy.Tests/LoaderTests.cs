@@ -43,6 +43,20 @@ public sealed class LoaderTests
     }
 
     [Fact]
+    public void A_name_or_label_ending_in_a_newline_is_invalid()
+    {
+        string policy = PolicyText.Base + """
+            rules:
+              - {name: "r1\n", action: allow, direction: ingress, local: {identity: web}, peer: {matchLabels: {app: "shop\n"}}}
+            """;
+
+        IReadOnlyList<Diagnostic> errors = PolicyText.Check(policy).Diagnostics.Where(d => d.IsError).ToList();
+
+        Assert.Contains(errors, d => d.Message.StartsWith("invalid name 'r1", StringComparison.Ordinal));
+        Assert.Contains(errors, d => d.Message.StartsWith("invalid value 'shop", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_error_in_an_included_file_names_that_file()
     {
         using var dir = new TempDirectory();
