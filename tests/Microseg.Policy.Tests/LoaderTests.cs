@@ -31,6 +31,32 @@ public sealed class LoaderTests
     }
 
     [Fact]
+    public void Text_that_crashes_the_YAML_library_is_a_syntax_error_not_an_exception()
+    {
+        // YamlDotNet 16.3 throws InvalidOperationException on a carriage return inside a flow
+        // list's plain scalar; the loader used to let it escape.
+        PolicyCheckResult result = PolicyChecker.CheckText("p.yaml", "version: 1\nidentities: [{name: web, addresses: [10.0.\r2.5]}]\n");
+
+        Diagnostic error = Assert.Single(result.Diagnostics);
+        Assert.True(error.IsError);
+        Assert.StartsWith("p.yaml:1:1: error: YAML syntax error: the YAML library failed without saying where in this file", error.ToString());
+    }
+
+    [Fact]
+    public void A_name_or_label_ending_in_a_newline_is_invalid()
+    {
+        string policy = PolicyText.Base + """
+            rules:
+              - {name: "r1\n", action: allow, direction: ingress, local: {identity: web}, peer: {matchLabels: {app: "shop\n"}}}
+            """;
+
+        IReadOnlyList<Diagnostic> errors = PolicyText.Check(policy).Diagnostics.Where(d => d.IsError).ToList();
+
+        Assert.Contains(errors, d => d.Message.StartsWith("invalid name 'r1", StringComparison.Ordinal));
+        Assert.Contains(errors, d => d.Message.StartsWith("invalid value 'shop", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_error_in_an_included_file_names_that_file()
     {
         using var dir = new TempDirectory();

@@ -9,8 +9,6 @@ namespace Microseg.Policy.Compilation;
 /// </summary>
 public sealed class CompiledPolicy
 {
-    private readonly Dictionary<uint, CompiledRule> _rulesById;
-
     internal CompiledPolicy(SlotImage image, IReadOnlyList<CompiledRule> rules, IReadOnlyList<CompiledIdentity> identities,
         IReadOnlyList<Diagnostic> capacityProblems)
     {
@@ -18,7 +16,6 @@ public sealed class CompiledPolicy
         Rules = rules;
         Identities = identities;
         CapacityProblems = capacityProblems;
-        _rulesById = rules.ToDictionary(r => r.Id);
     }
 
     /// <summary>Every map entry of the policy; keys carry slot 0 (the writer stamps the slot).</summary>
@@ -50,8 +47,9 @@ public sealed class CompiledPolicy
 
     /// <summary>The name behind a kernel rule id: "default" for 0, "rule #N" for an id this policy does not have.</summary>
     public string RuleName(uint ruleId) =>
-        ruleId == 0 ? "default" : _rulesById.TryGetValue(ruleId, out CompiledRule? rule) ? rule.Name : $"rule #{ruleId}";
+        ruleId == 0 ? "default" : Rule(ruleId) is { } rule ? rule.Name : $"rule #{ruleId}";
 
     /// <summary>The rule behind a kernel rule id, or null.</summary>
-    public CompiledRule? Rule(uint ruleId) => _rulesById.GetValueOrDefault(ruleId);
+    /// <remarks>Rule ids are 1, 2, … in the order of <see cref="Rules"/>.</remarks>
+    public CompiledRule? Rule(uint ruleId) => ruleId >= 1 && ruleId <= (uint)Rules.Count ? Rules[(int)ruleId - 1] : null;
 }

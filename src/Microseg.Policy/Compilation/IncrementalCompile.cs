@@ -50,7 +50,7 @@ internal static class IncrementalCompile
         }
 
         IdentityTable identities = state.Identities;
-        List<CompiledRule> rules = PolicyCompiler.NumberRules(document);
+        var rules = new RuleNumbering(document);
         var plans = new Dictionary<(int Local, Direction Direction), LocalPlan>();
         var builder = new PlanBuilder(document, identities, state.Index, touched, plans);
         builder.AddSome(rulesToAdd);

@@ -40,7 +40,7 @@ public sealed class PolicyCompiler
             return incremental;
         }
 
-        List<CompiledRule> rules = NumberRules(document);
+        var rules = new RuleNumbering(document);
         var identities = new IdentityTable(document);
         var index = new SelectorIndex(identities.Selectable);
         var image = new SlotImage();
@@ -101,28 +101,6 @@ public sealed class PolicyCompiler
         }
 
         return flags;
-    }
-
-    internal static List<CompiledRule> NumberRules(PolicyDocument document)
-    {
-        var rules = new List<CompiledRule>(document.Rules.Count + document.Boundaries.Count + document.Management.Count);
-        uint id = 1;
-        foreach (PolicyRule rule in document.Rules)
-        {
-            rules.Add(new CompiledRule(id++, rule.Name, CompiledRuleKind.Rule, rule.Position));
-        }
-
-        foreach (Boundary boundary in document.Boundaries)
-        {
-            rules.Add(new CompiledRule(id++, boundary.Name, CompiledRuleKind.Boundary, boundary.Position));
-        }
-
-        foreach (ManagementAccess access in document.Management)
-        {
-            rules.Add(new CompiledRule(id++, access.Name, CompiledRuleKind.Management, access.Position));
-        }
-
-        return rules;
     }
 
     // Writes one key's folded value, exact ports and ranges; false when nothing is decided.

@@ -11,14 +11,33 @@ namespace Microseg.Policy.Compilation;
 internal static class SameDocument
 {
     /// <summary>True when everything but the rules is the same, positions included.</summary>
-    public static bool ApartFromRules(PolicyDocument a, PolicyDocument b) =>
-        a.Defaults == b.Defaults
-        && a.ManagementDeclared == b.ManagementDeclared
-        && a.Files.SequenceEqual(b.Files)
-        && Lists(a.Identities, b.Identities, Identity)
-        && Lists(a.Endpoints, b.Endpoints, Endpoint)
-        && Lists(a.Boundaries, b.Boundaries, (x, y) => x.Name == y.Name && x.Position == y.Position && Selector(x.Between, y.Between) && Selector(x.And, y.And))
-        && Lists(a.Management, b.Management, Management);
+    public static bool ApartFromRules(PolicyDocument a, PolicyDocument b)
+    {
+        if (a.Defaults != b.Defaults || a.ManagementDeclared != b.ManagementDeclared || !a.Files.SequenceEqual(b.Files))
+        {
+            return false;
+        }
+
+        // An identity read from the same place of a file whose text did not change is the same
+        // identity: comparing the file's text once is cheaper than comparing 10,000 identities.
+        var unchanged = new Dictionary<string, bool>(StringComparer.Ordinal);
+        return Lists(a.Identities, b.Identities, (x, y) => (x.Position == y.Position && Unchanged(x.Position.File)) || Identity(x, y))
+            && Lists(a.Endpoints, b.Endpoints, Endpoint)
+            && Lists(a.Boundaries, b.Boundaries, (x, y) => x.Name == y.Name && x.Position == y.Position && Selector(x.Between, y.Between) && Selector(x.And, y.And))
+            && Lists(a.Management, b.Management, Management);
+
+        bool Unchanged(string file)
+        {
+            if (!unchanged.TryGetValue(file, out bool same))
+            {
+                same = a.FileTexts?.GetValueOrDefault(file) is { } before && b.FileTexts?.GetValueOrDefault(file) is { } after
+                    && string.Equals(before, after, StringComparison.Ordinal);
+                unchanged[file] = same;
+            }
+
+            return same;
+        }
+    }
 
     /// <summary>True when the two rules give the same map entries under the same rule id.</summary>
     public static bool Rule(PolicyRule a, PolicyRule b) =>
@@ -45,7 +64,7 @@ internal static class SameDocument
 
     private static bool Range(PortRange a, PortRange b) => a.First == b.First && a.Last == b.Last;
 
-    // Called for every rule of a large policy: no enumerator boxed for the loader's dictionaries.
+    // Called for every rule of a large policy: no enumerator boxed for the loader's label maps.
     private static bool Labels(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)
     {
         if (a.Count != b.Count)
@@ -53,9 +72,9 @@ internal static class SameDocument
             return false;
         }
 
-        if (a is Dictionary<string, string> concrete)
+        if (a is LabelMap concrete)
         {
-            foreach ((string key, string value) in concrete)
+            foreach ((string key, string value) in concrete.Pairs)
             {
                 if (!b.TryGetValue(key, out string? other) || other != value)
                 {

@@ -34,12 +34,41 @@ internal sealed class DiagnosticBag
         _items.Add(diagnostic);
     }
 
-    public IReadOnlyList<Diagnostic> ToSortedList() =>
-        _items.Select((d, index) => (d, index))
-            .OrderBy(x => _files.IndexOf(x.d.File))
-            .ThenBy(x => x.d.Line)
-            .ThenBy(x => x.d.Column)
-            .ThenBy(x => x.index)
-            .Select(x => x.d)
-            .ToList();
+    /// <summary>Appends <paramref name="other"/>'s files and diagnostics, in their order, after this bag's.</summary>
+    public void AddFrom(DiagnosticBag other)
+    {
+        foreach (string file in other._files)
+        {
+            NoteFile(file);
+        }
+
+        _items.AddRange(other._items);
+    }
+
+    public IReadOnlyList<Diagnostic> ToSortedList()
+    {
+        // One sort over precomputed keys: a 100,000-rule policy can have as many warnings.
+        var fileOrder = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < _files.Count; i++)
+        {
+            fileOrder.TryAdd(_files[i], i);
+        }
+
+        var keys = new (int File, int Line, int Column, int Index)[_items.Count];
+        for (int i = 0; i < _items.Count; i++)
+        {
+            Diagnostic d = _items[i];
+            keys[i] = (fileOrder.GetValueOrDefault(d.File, -1), d.Line, d.Column, i);
+        }
+
+        // The index is the last key, so equal positions keep the order they were found in.
+        Array.Sort(keys);
+        var sorted = new List<Diagnostic>(keys.Length);
+        foreach ((_, _, _, int index) in keys)
+        {
+            sorted.Add(_items[index]);
+        }
+
+        return sorted;
+    }
 }

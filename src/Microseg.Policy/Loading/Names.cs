@@ -14,12 +14,14 @@ internal static partial class Names
     /// <summary>Label keys and values.</summary>
     public static bool IsLabel(string text) => text.Length <= 253 && LabelPattern().IsMatch(text);
 
-    [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
+    // Each pattern ends in \z, not $: $ also matches before a final newline, which let "web\n" (a
+    // double-quoted escape) through as a name, into events and metric labels.
+    [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\z")]
     private static partial Regex IdentityPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")]
+    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\z")]
     private static partial Regex RulePattern();
 
-    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$")]
+    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?\z")]
     private static partial Regex LabelPattern();
 }

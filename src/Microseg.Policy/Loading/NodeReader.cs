@@ -1,98 +1,117 @@
 using Microseg.Policy.Diagnostics;
-using YamlDotNet.RepresentationModel;
+using Microseg.Policy.Loading.Yaml;
+using Microseg.Policy.Model;
 
 namespace Microseg.Policy.Loading;
 
 /// <summary>
-/// Reads YAML nodes of one file into values, reporting every problem at the node it is about and
+/// Reads the parsed nodes of one file into values, reporting every problem at the node it is about and
 /// carrying on, so that one pass finds all of them.
 /// </summary>
 internal sealed class NodeReader(DiagnosticBag bag, string file)
 {
+    // The labels of the mapping being read (one reader reads one file, on one thread).
+    private readonly List<KeyValuePair<string, string>> _labels = [];
+
     public DiagnosticBag Bag => bag;
 
     public string File => file;
 
-    public SourcePosition At(YamlNode node) => new(file, (int)node.Start.Line, (int)node.Start.Column);
+    public SourcePosition At(SourceNode node) => new(file, node.Line, node.Column);
 
     /// <summary>
     /// The keys of <paramref name="node"/>, which must be a mapping with only <paramref name="known"/>
     /// keys and every one of <paramref name="required"/>; null (reported) when it is no mapping.
     /// </summary>
-    public MappingFields? Fields(YamlNode node, string what, IReadOnlyList<string> known, params string[] required)
+    public MappingFields? Fields(SourceNode node, string what, IReadOnlyList<string> known, params ReadOnlySpan<string> required)
     {
-        if (node is not YamlMappingNode mapping)
+        if (!node.IsMapping)
         {
             bag.Error(At(node), $"{what} must be a mapping, not {Describe(node)}");
             return null;
         }
 
-        var fields = new Dictionary<string, (YamlScalarNode, YamlNode)>(StringComparer.Ordinal);
-        foreach ((YamlNode keyNode, YamlNode value) in mapping.Children)
+        SourceNode mapping = node;
+        foreach ((SourceNode keyNode, _) in mapping.Entries)
         {
-            if (keyNode is not YamlScalarNode { Value: { } key } scalarKey)
+            string key = keyNode.Value;
+            if (!keyNode.IsScalar)
             {
                 bag.Error(At(keyNode), $"a key in {what} must be a single word, not {Describe(keyNode)}");
                 continue;
             }
 
-            if (!known.Contains(key))
+            if (!Contains(known, key))
             {
                 string? close = Suggestions.Closest(key, known);
                 bag.Error(At(keyNode), $"unknown key '{key}' in {what}",
                     close is not null ? $"did you mean '{close}'?" : $"expected one of: {string.Join(", ", known)}");
-                continue;
+            }
+        }
+
+        var fields = new MappingFields(mapping, At(mapping));
+        foreach (string key in required)
+        {
+            if (!fields.Has(key))
+            {
+                bag.Error(At(mapping), $"missing required key '{key}' in {what}");
+            }
+        }
+
+        return fields;
+
+        static bool Contains(IReadOnlyList<string> known, string key)
+        {
+            for (int i = 0; i < known.Count; i++)
+            {
+                if (string.Equals(known[i], key, StringComparison.Ordinal))
+                {
+                    return true;
+                }
             }
 
-            fields[key] = (scalarKey, value);
+            return false;
         }
-
-        foreach (string key in required.Where(k => !fields.ContainsKey(k)))
-        {
-            bag.Error(At(mapping), $"missing required key '{key}' in {what}");
-        }
-
-        return new MappingFields(mapping, At(mapping), fields);
     }
 
     /// <summary>The text of a single value; null (reported) when it is a list, a mapping or empty.</summary>
-    public string? Text(YamlNode node, string what)
+    public string? Text(SourceNode node, string what)
     {
-        if (node is not YamlScalarNode scalar)
+        if (!node.IsScalar)
         {
             bag.Error(At(node), $"{what} must be a single value, not {Describe(node)}");
             return null;
         }
 
-        if (string.IsNullOrEmpty(scalar.Value))
+        if (node.Value.Length == 0)
         {
             bag.Error(At(node), $"{what} needs a value");
             return null;
         }
 
-        return scalar.Value;
+        return node.Value;
     }
 
     /// <summary>The items of a list; empty (reported) when the node is no list.</summary>
-    public IReadOnlyList<YamlNode> List(YamlNode node, string what)
+    public SourceNodeList List(SourceNode node, string what)
     {
-        if (node is YamlSequenceNode sequence)
+        if (node.IsSequence)
         {
-            return sequence.Children.ToList();
+            return node.Items;
         }
 
         // "key:" with nothing after it is an empty list, the natural reading of e.g. "management:".
-        if (node is YamlScalarNode { Value: null or "" } scalar && scalar.Style == YamlDotNet.Core.ScalarStyle.Plain)
+        if (node.IsScalar && node.Value.Length == 0 && node.IsPlain)
         {
-            return [];
+            return default;
         }
 
         bag.Error(At(node), $"{what} must be a list, not {Describe(node)}");
-        return [];
+        return default;
     }
 
     /// <summary>One of <paramref name="choices"/>; default (reported) otherwise, with a suggestion when close.</summary>
-    public T? Choice<T>(YamlNode node, string what, IReadOnlyDictionary<string, T> choices)
+    public T? Choice<T>(SourceNode node, string what, IReadOnlyDictionary<string, T> choices)
         where T : struct
     {
         string? text = Text(node, what);
@@ -113,19 +132,20 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
     }
 
     /// <summary>A string-to-string mapping such as labels; keys must match the label syntax.</summary>
-    public Dictionary<string, string> Labels(YamlNode node, string what)
+    public LabelMap Labels(SourceNode node, string what)
     {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (node is not YamlMappingNode mapping)
+        if (!node.IsMapping)
         {
             bag.Error(At(node), $"{what} must be a mapping of label keys to values, not {Describe(node)}");
-            return labels;
+            return LabelMap.Empty;
         }
 
-        foreach ((YamlNode keyNode, YamlNode valueNode) in mapping.Children)
+        _labels.Clear();
+        foreach ((SourceNode keyNode, SourceNode valueNode) in node.Entries)
         {
             string? key = Text(keyNode, "a label key");
-            string? value = Text(valueNode, $"label '{key}'");
+            // The description names the key: built only when the value is wrong.
+            string? value = valueNode.IsScalar && valueNode.Value.Length > 0 ? valueNode.Value : Text(valueNode, $"label '{key}'");
             if (key is null || value is null)
             {
                 continue;
@@ -141,19 +161,32 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
             }
             else
             {
-                labels[key] = value;
+                SetLabel(key, value);
             }
         }
 
-        return labels;
+        return _labels.Count == 0 ? LabelMap.Empty : new LabelMap([.. _labels]);
     }
 
-    public static string Describe(YamlNode node) => node switch
+    // Keys are distinct (YAML refuses a repeated one); last wins regardless, as in a dictionary.
+    private void SetLabel(string key, string value)
     {
-        YamlMappingNode => "a mapping",
-        YamlSequenceNode => "a list",
-        YamlScalarNode { Value: null or "" } => "an empty value",
-        YamlScalarNode s => $"'{s.Value}'",
-        _ => "an alias",
+        for (int i = 0; i < _labels.Count; i++)
+        {
+            if (_labels[i].Key == key)
+            {
+                _labels[i] = KeyValuePair.Create(key, value);
+                return;
+            }
+        }
+
+        _labels.Add(KeyValuePair.Create(key, value));
+    }
+
+    public static string Describe(SourceNode node) => node.Kind switch
+    {
+        SourceNodeKind.Mapping => "a mapping",
+        SourceNodeKind.Sequence => "a list",
+        _ => node.Value.Length == 0 ? "an empty value" : $"'{node.Value}'",
     };
 }

@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
 using Microseg.Policy.Diagnostics;
+using Microseg.Policy.Loading.Yaml;
 using Microseg.Policy.Model;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Microseg.Policy.Loading;
 
@@ -10,7 +9,9 @@ namespace Microseg.Policy.Loading;
 /// Reads the main policy file and its includes into a <see cref="PolicyDocument"/>, reporting every
 /// structural problem (syntax, unknown keys, types, bad values) with its file, line and column.
 /// </summary>
-internal sealed partial class PolicyLoader(DiagnosticBag bag)
+/// <param name="bag">Where problems go.</param>
+/// <param name="fullParserOnly">Parse with YamlDotNet alone, never <see cref="SubsetYamlParser"/>: for tests that hold the two to the same answers.</param>
+internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnly = false)
 {
     private readonly List<IdentityDefinition> _identities = [];
     private readonly List<LocalEndpoint> _endpoints = [];
@@ -19,20 +20,21 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
     private readonly List<ManagementAccess> _management = [];
     private readonly List<string> _files = [];
     private readonly List<RuleSource> _ruleSources = [];
+    private readonly Dictionary<string, string> _texts = new(StringComparer.Ordinal);
     private bool _managementDeclared;
+
+    private DiagnosticBag Bag => bag;
 
     /// <summary>Parses <paramref name="text"/>, read from <paramref name="path"/>; null when nothing usable was found.</summary>
     public PolicyDocument? Load(string path, string text)
     {
-        YamlNode? root = Parse(path, text);
-        if (root is null)
+        if (Report(path, text, ParsedYaml.Parse(text, fullParserOnly)) is not { } root)
         {
             return null;
         }
 
         var reader = new NodeReader(bag, path);
-        MappingFields? fields = reader.Fields(root, "the policy file", Vocabulary.MainKeys, "version");
-        if (fields is null)
+        if (reader.Fields(root, "the policy file", Vocabulary.MainKeys, "version") is not { } fields)
         {
             return null;
         }
@@ -56,30 +58,15 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
         return new PolicyDocument(defaults, _identities, _endpoints, _rules, _boundaries, _management, _managementDeclared, _files)
         {
             RuleSources = _ruleSources.Count == _rules.Count ? _ruleSources : null,
+            FileTexts = _texts,
         };
     }
 
-    private YamlNode? Parse(string path, string text) => Report(path, ParseText(text));
-
-    // YAML parsing alone, touching nothing shared, so included files can be parsed in parallel.
-    private static Parsed ParseText(string text)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-            return new Parsed(stream, null);
-        }
-        catch (YamlException e)
-        {
-            return new Parsed(null, e);
-        }
-    }
-
-    private YamlNode? Report(string path, Parsed parsed)
+    private SourceNode? Report(string path, string text, ParsedYaml parsed)
     {
         bag.NoteFile(path);
         _files.Add(path);
+        _texts[path] = text;
         if (parsed.Failure is { } e)
         {
             var at = new SourcePosition(path, (int)e.Start.Line, (int)e.Start.Column);
@@ -98,21 +85,20 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
             return null;
         }
 
-        YamlStream stream = parsed.Stream!;
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        IReadOnlyList<SourceNode> documents = parsed.Documents;
+        if (documents.Count == 0 || documents[0] is { IsScalar: true, Value: "" })
         {
             bag.Error(SourcePosition.StartOf(path), "the file is empty", "a policy file starts with 'version: 1'");
             return null;
         }
 
-        if (stream.Documents.Count > 1)
+        if (documents.Count > 1)
         {
-            var second = stream.Documents[1].RootNode;
-            bag.Error(new SourcePosition(path, (int)second.Start.Line, (int)second.Start.Column),
+            bag.Error(new SourcePosition(path, documents[1].Line, documents[1].Column),
                 "a policy file holds one YAML document, but this is a second one", "remove the '---' line or split the file into an include directory");
         }
 
-        return stream.Documents[0].RootNode;
+        return documents[0];
     }
 
     private void ReadSections(NodeReader reader, SectionParser sections, MappingFields fields, string text)
@@ -121,17 +107,17 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
         Collect(reader, fields, "endpoints", sections.Endpoint, _endpoints);
         if (fields.Value("rules") is { } rules)
         {
-            IReadOnlyList<YamlNode> nodes = reader.List(rules, "'rules'");
+            SourceNodeList nodes = reader.List(rules, "'rules'");
             for (int i = 0; i < nodes.Count; i++)
             {
                 if (sections.Rule(nodes[i]) is { } rule)
                 {
-                    // YamlDotNet does not say where a mapping ends: a rule's text runs to the
-                    // next one, the last one's to the end of the file (more text is never wrong).
-                    int start = (int)nodes[i].Start.Index;
-                    int end = i + 1 < nodes.Count ? (int)nodes[i + 1].Start.Index : text.Length;
+                    // A node does not say where it ends: a rule's text runs to the next one, the
+                    // last one's to the end of the file (more text is never wrong).
+                    int start = nodes[i].Index;
+                    int end = i + 1 < nodes.Count ? nodes[i + 1].Index : text.Length;
                     _rules.Add(rule);
-                    _ruleSources.Add(new RuleSource(text, start, end - start, (int)nodes[i].Start.Column));
+                    _ruleSources.Add(new RuleSource(text, start, end - start, nodes[i].Column));
                 }
             }
         }
@@ -141,20 +127,25 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
         _managementDeclared |= fields.Has("management");
     }
 
-    private static void Collect<T>(NodeReader reader, MappingFields fields, string key, Func<YamlNode, T?> parse, List<T> into)
+    private static void Collect<T>(NodeReader reader, MappingFields fields, string key, Func<SourceNode, T?> parse, List<T> into)
         where T : class
     {
         if (fields.Value(key) is { } node)
         {
-            into.AddRange(reader.List(node, $"'{key}'").Select(parse).OfType<T>());
+            foreach (SourceNode item in reader.List(node, $"'{key}'"))
+            {
+                if (parse(item) is { } parsed)
+                {
+                    into.Add(parsed);
+                }
+            }
         }
     }
 
-    private static PolicyDefaults Defaults(NodeReader reader, YamlNode node)
+    private static PolicyDefaults Defaults(NodeReader reader, SourceNode node)
     {
         PolicyDefaults standard = PolicyDefaults.Standard(reader.At(node));
-        MappingFields? f = reader.Fields(node, "'defaults'", Vocabulary.DefaultsKeys);
-        if (f is null)
+        if (reader.Fields(node, "'defaults'", Vocabulary.DefaultsKeys) is not { } f)
         {
             return standard;
         }
@@ -181,46 +172,71 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
             .OfType<string>()
             .Where(n => !n.StartsWith('.') && (n.EndsWith(".yaml", StringComparison.Ordinal) || n.EndsWith(".yml", StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal);
-        // Reading and YAML parsing dominate a large policy's load and each file's is
-        // independent: done in parallel, then reported and read into the model in name order,
-        // so diagnostics come out exactly as a sequential load gives them.
+        // Reading, parsing and reading into the model dominate a large policy's load, and each
+        // file's are independent: each file is loaded apart, in parallel, with its own
+        // diagnostics; then all are merged in name order, so the model and the diagnostics are
+        // exactly what a sequential load gives.
         string[] files = names.Select(n => Path.Combine(shown, n)).ToArray();
-        var read = new (bool Ok, string Text, string Failure, Parsed Parsed)[files.Length];
+        var parts = new (PolicyLoader? Loaded, string Failure)[files.Length];
         Parallel.For(0, files.Length, i =>
         {
-            bool ok = PolicyFileReader.TryRead(files[i], out string text, out string failure);
-            read[i] = (ok, text, failure, ok ? ParseText(text) : default);
+            if (!PolicyFileReader.TryRead(files[i], out string text, out string failure))
+            {
+                parts[i] = (null, failure);
+                return;
+            }
+
+            var part = new PolicyLoader(new DiagnosticBag(), fullParserOnly);
+            part.IncludedFile(files[i], text, ParsedYaml.Parse(text, fullParserOnly), defaults);
+            parts[i] = (part, "");
         });
         for (int i = 0; i < files.Length; i++)
         {
-            if (!read[i].Ok)
+            if (parts[i].Loaded is not { } part)
             {
-                bag.Error(at, $"cannot include {files[i]}: {read[i].Failure.TrimEnd('.')}");
+                bag.Error(at, $"cannot include {files[i]}: {parts[i].Failure.TrimEnd('.')}");
                 continue;
             }
 
-            IncludedFile(files[i], read[i].Text, read[i].Parsed, defaults);
+            Merge(part);
         }
     }
 
-    private void IncludedFile(string file, string text, Parsed parsed, PolicyDefaults defaults)
+    // Appends what another loader read (one included file) after what this one has.
+    private void Merge(PolicyLoader part)
     {
-        YamlNode? root = Report(file, parsed);
-        if (root is null)
+        bag.AddFrom(part.Bag);
+        _identities.AddRange(part._identities);
+        _endpoints.AddRange(part._endpoints);
+        _rules.AddRange(part._rules);
+        _boundaries.AddRange(part._boundaries);
+        _management.AddRange(part._management);
+        _files.AddRange(part._files);
+        foreach ((string file, string text) in part._texts)
+        {
+            _texts[file] = text;
+        }
+
+        _ruleSources.AddRange(part._ruleSources);
+        _managementDeclared |= part._managementDeclared;
+    }
+
+    private void IncludedFile(string file, string text, ParsedYaml parsed, PolicyDefaults defaults)
+    {
+        if (Report(file, text, parsed) is not { } root)
         {
             return;
         }
 
         var reader = new NodeReader(bag, file);
-        MappingFields? fields = reader.Fields(root, "an included file", Vocabulary.MainKeys);
-        if (fields is null)
+        if (reader.Fields(root, "an included file", Vocabulary.MainKeys) is not { } fields)
         {
             return;
         }
 
         foreach (string key in Vocabulary.MainKeys.Except(Vocabulary.IncludedKeys).Where(fields.Has))
         {
-            bag.Error(reader.At(fields.Key(key)!), $"'{key}' is allowed only in the main policy file");
+            bag.Error(reader.At(fields.KeyOf(key)), $"'{key}' is allowed only in the main policy file");
         }
 
         ReadSections(reader, new SectionParser(reader, defaults), fields, text);
@@ -229,9 +245,6 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag)
     // YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: 20) - (Line: …): "; the
     // position is already in the diagnostic, so it is dropped from the text.
     private static string CleanMessage(string message) => PositionPrefix().Replace(message, "").TrimEnd('.');
-
-    // A file's YAML: the stream, or the syntax error that stopped it.
-    private readonly record struct Parsed(YamlStream? Stream, YamlException? Failure);
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex PositionPrefix();

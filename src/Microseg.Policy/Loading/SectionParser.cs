@@ -1,6 +1,6 @@
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Model;
-using YamlDotNet.RepresentationModel;
+using Microseg.Policy.Loading.Yaml;
 
 namespace Microseg.Policy.Loading;
 
@@ -12,10 +12,9 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 {
     private readonly ValueParser _values = new(reader);
 
-    public IdentityDefinition? Identity(YamlNode node)
+    public IdentityDefinition? Identity(SourceNode node)
     {
-        MappingFields? f = reader.Fields(node, "an identity", Vocabulary.IdentityKeys, "name");
-        if (f is null)
+        if (reader.Fields(node, "an identity", Vocabulary.IdentityKeys, "name") is not { } f)
         {
             return null;
         }
@@ -23,32 +22,40 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         string? name = f.Value("name") is { } n ? reader.Text(n, "'name'") : null;
         if (name is not null && (name == IdentityDefinition.HostName || name == IdentityDefinition.WorldName))
         {
-            reader.Bag.Error(reader.At(f.Value("name")!), $"identity name '{name}' is reserved",
+            reader.Bag.Error(reader.At(f.ValueOf("name")), $"identity name '{name}' is reserved",
                 "'host' and 'world' always exist; select them with 'identity: host' or 'identity: world'");
             name = null;
         }
         else if (name is not null && !Names.IsIdentity(name))
         {
-            reader.Bag.Error(reader.At(f.Value("name")!), $"invalid identity name '{name}': use lowercase letters, digits and '-'");
+            reader.Bag.Error(reader.At(f.ValueOf("name")), $"invalid identity name '{name}': use lowercase letters, digits and '-'");
             name = null;
         }
 
-        Dictionary<string, string> labels = f.Value("labels") is { } l ? reader.Labels(l, "'labels'") : [];
+        LabelMap labels = f.Value("labels") is { } l ? reader.Labels(l, "'labels'") : LabelMap.Empty;
         if (labels.ContainsKey(IdentityDefinition.ReservedLabel))
         {
-            var key = ((YamlMappingNode)f.Value("labels")!).Children.Keys.First(k => k is YamlScalarNode { Value: IdentityDefinition.ReservedLabel });
+            SourceNode key = default;
+            foreach ((SourceNode candidate, _) in f.ValueOf("labels").Entries)
+            {
+                if (candidate.IsScalar && candidate.Value == IdentityDefinition.ReservedLabel)
+                {
+                    key = candidate;
+                    break;
+                }
+            }
+
             reader.Bag.Error(reader.At(key), "label key 'reserved' is kept for the reserved identities host and world");
-            labels.Remove(IdentityDefinition.ReservedLabel);
+            labels = labels.Without(IdentityDefinition.ReservedLabel);
         }
 
         List<AddressEntry> addresses = f.Value("addresses") is { } a ? _values.Addresses(a, "'addresses'") : [];
         return name is null ? null : new IdentityDefinition(name, labels, addresses, f.Position);
     }
 
-    public LocalEndpoint? Endpoint(YamlNode node)
+    public LocalEndpoint? Endpoint(SourceNode node)
     {
-        MappingFields? f = reader.Fields(node, "an endpoint", Vocabulary.EndpointKeys, "identity", "addresses");
-        if (f is null)
+        if (reader.Fields(node, "an endpoint", Vocabulary.EndpointKeys, "identity", "addresses") is not { } f)
         {
             return null;
         }
@@ -69,7 +76,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
                 }
             }
 
-            if (a is YamlSequenceNode { Children.Count: 0 } || a is YamlScalarNode { Value: null or "", Style: YamlDotNet.Core.ScalarStyle.Plain })
+            if ((a.IsSequence && a.Items.Count == 0) || (a.IsScalar && a.Value.Length == 0 && a.IsPlain))
             {
                 reader.Bag.Error(reader.At(a), "an endpoint needs at least one address");
             }
@@ -83,13 +90,12 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
             return null;
         }
 
-        return new LocalEndpoint(identity, addresses, mode.Value, ingress.Value, egress.Value, f.Position, reader.At(f.Value("identity")!));
+        return new LocalEndpoint(identity, addresses, mode.Value, ingress.Value, egress.Value, f.Position, reader.At(f.ValueOf("identity")));
     }
 
-    public PolicyRule? Rule(YamlNode node)
+    public PolicyRule? Rule(SourceNode node)
     {
-        MappingFields? f = reader.Fields(node, "a rule", Vocabulary.RuleKeys, "name", "action", "direction", "local", "peer");
-        if (f is null)
+        if (reader.Fields(node, "a rule", Vocabulary.RuleKeys, "name", "action", "direction", "local", "peer") is not { } f)
         {
             return null;
         }
@@ -100,8 +106,9 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         Selector? local = f.Value("local") is { } l ? _values.Selector(l, "'local'") : null;
         Selector? peer = f.Value("peer") is { } p ? _values.Selector(p, "'peer'") : null;
         Protocol? protocol = f.Value("protocol") is { } pr ? reader.Choice(pr, "protocol", Vocabulary.Protocols) : Protocol.Any;
-        List<PortRange> ports = f.Value("ports") is { } po ? _values.Ranges(po, "'ports'", "port", 1, 65535) : [];
-        List<PortRange> icmpTypes = f.Value("icmpTypes") is { } it ? _values.Ranges(it, "'icmpTypes'", "ICMP type", 0, 255) : [];
+        // Most rules have no ICMP types and some no ports: an empty IReadOnlyList is one shared array.
+        IReadOnlyList<PortRange> ports = f.Value("ports") is { } po ? _values.Ranges(po, "'ports'", "port", 1, 65535) : [];
+        IReadOnlyList<PortRange> icmpTypes = f.Value("icmpTypes") is { } it ? _values.Ranges(it, "'icmpTypes'", "ICMP type", 0, 255) : [];
         if (name is null || action is null || direction is null || local is null || peer is null || protocol is null)
         {
             return null;
@@ -111,10 +118,9 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         return new PolicyRule(name, action.Value, direction.Value, local, peer, protocol.Value, ports, icmpTypes, f.Position);
     }
 
-    public Boundary? Boundary(YamlNode node)
+    public Boundary? Boundary(SourceNode node)
     {
-        MappingFields? f = reader.Fields(node, "a boundary", Vocabulary.BoundaryKeys, "name", "between", "and");
-        if (f is null)
+        if (reader.Fields(node, "a boundary", Vocabulary.BoundaryKeys, "name", "between", "and") is not { } f)
         {
             return null;
         }
@@ -125,17 +131,16 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         return name is null || between is null || and is null ? null : new Boundary(name, between, and, f.Position);
     }
 
-    public ManagementAccess? Management(YamlNode node)
+    public ManagementAccess? Management(SourceNode node)
     {
-        MappingFields? f = reader.Fields(node, "a management entry", Vocabulary.ManagementKeys, "name", "from");
-        if (f is null)
+        if (reader.Fields(node, "a management entry", Vocabulary.ManagementKeys, "name", "from") is not { } f)
         {
             return null;
         }
 
         string? name = RuleName(f);
         List<AddressEntry> from = f.Value("from") is { } fr ? _values.Addresses(fr, "'from'") : [];
-        if (f.Value("from") is YamlSequenceNode { Children.Count: 0 } empty)
+        if (f.Value("from") is { IsSequence: true, Items.Count: 0 } empty)
         {
             reader.Bag.Error(reader.At(empty), "'from' needs at least one address or prefix");
         }
@@ -175,17 +180,17 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 
     // Ports on a protocol without ports (or ICMP types on one without types) can never match a
     // packet: the rule would silently do nothing.
-    private void CheckApplicable(MappingFields f, string name, Protocol protocol)
+    private void CheckApplicable(in MappingFields f, string name, Protocol protocol)
     {
         if (f.Has("ports") && protocol is not (Protocol.Tcp or Protocol.Udp))
         {
-            reader.Bag.Error(reader.At(f.Key("ports")!), $"'{name}' can never match: ports apply only to tcp and udp, not {Vocabulary.Name(protocol)}",
+            reader.Bag.Error(reader.At(f.KeyOf("ports")), $"'{name}' can never match: ports apply only to tcp and udp, not {Vocabulary.Name(protocol)}",
                 protocol == Protocol.Any ? "set 'protocol: tcp' or 'protocol: udp'" : null);
         }
 
         if (f.Has("icmpTypes") && protocol is not (Protocol.Icmp or Protocol.IcmpV6))
         {
-            reader.Bag.Error(reader.At(f.Key("icmpTypes")!), $"'{name}' can never match: icmpTypes apply only to icmp and icmpv6, not {Vocabulary.Name(protocol)}");
+            reader.Bag.Error(reader.At(f.KeyOf("icmpTypes")), $"'{name}' can never match: icmpTypes apply only to icmp and icmpv6, not {Vocabulary.Name(protocol)}");
         }
     }
 }

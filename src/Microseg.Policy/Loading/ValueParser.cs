@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Model;
-using YamlDotNet.RepresentationModel;
+using Microseg.Policy.Loading.Yaml;
 
 namespace Microseg.Policy.Loading;
 
@@ -21,10 +21,10 @@ internal sealed class ValueParser(NodeReader reader)
     };
 
     /// <summary>A list of addresses or prefixes; a bad entry is reported and left out.</summary>
-    public List<AddressEntry> Addresses(YamlNode node, string what)
+    public List<AddressEntry> Addresses(SourceNode node, string what)
     {
         var result = new List<AddressEntry>();
-        foreach (YamlNode item in reader.List(node, what))
+        foreach (SourceNode item in reader.List(node, what))
         {
             if (reader.Text(item, "an address") is { } text && Address(text, reader.At(item)) is { } entry)
             {
@@ -95,21 +95,22 @@ internal sealed class ValueParser(NodeReader reader)
     }
 
     /// <summary>Ports (1–65535) or ICMP types (0–255), each a number or "A-B".</summary>
-    public List<PortRange> Ranges(YamlNode node, string what, string unit, int min, int max)
+    public List<PortRange> Ranges(SourceNode node, string what, string unit, int min, int max)
     {
         var result = new List<PortRange>();
-        foreach (YamlNode item in reader.List(node, what))
+        string itemWhat = $"a {unit}";
+        foreach (SourceNode item in reader.List(node, what))
         {
-            string? text = reader.Text(item, $"a {unit}");
+            string? text = reader.Text(item, itemWhat);
             if (text is null)
             {
                 continue;
             }
 
             SourcePosition at = reader.At(item);
-            string[] parts = text.Split('-');
-            if (parts.Length > 2 || !parts.All(p => int.TryParse(p.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            if (!TryParseRange(text, out int first, out int last))
             {
+                string[] parts = text.Split('-');
                 bool overflow = parts.Length <= 2 && parts.All(p => p.Trim().Length > 0 && p.Trim().All(char.IsAsciiDigit));
                 reader.Bag.Error(at, overflow
                     ? $"{unit} {text} is out of range {min}-{max}"
@@ -117,8 +118,6 @@ internal sealed class ValueParser(NodeReader reader)
                 continue;
             }
 
-            int first = int.Parse(parts[0].Trim(), CultureInfo.InvariantCulture);
-            int last = parts.Length == 2 ? int.Parse(parts[1].Trim(), CultureInfo.InvariantCulture) : first;
             if (first < min || first > max || last < min || last > max)
             {
                 int bad = first < min || first > max ? first : last;
@@ -138,11 +137,31 @@ internal sealed class ValueParser(NodeReader reader)
         return result;
     }
 
-    /// <summary>A selector; null (reported) when it is malformed.</summary>
-    public Selector? Selector(YamlNode node, string what)
+    // "N" or "A-B", spaces allowed around each number; false when either is no number that fits an int.
+    private static bool TryParseRange(string text, out int first, out int last)
     {
-        MappingFields? fields = reader.Fields(node, what, SelectorKeys);
-        if (fields is null)
+        ReadOnlySpan<char> span = text;
+        int dash = span.IndexOf('-');
+        last = 0;
+        if (!int.TryParse(dash < 0 ? span.Trim() : span[..dash].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out first))
+        {
+            return false;
+        }
+
+        if (dash < 0)
+        {
+            last = first;
+            return true;
+        }
+
+        ReadOnlySpan<char> rest = span[(dash + 1)..];
+        return rest.IndexOf('-') < 0 && int.TryParse(rest.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out last);
+    }
+
+    /// <summary>A selector; null (reported) when it is malformed.</summary>
+    public Selector? Selector(SourceNode node, string what)
+    {
+        if (reader.Fields(node, what, SelectorKeys) is not { } fields)
         {
             return null;
         }
@@ -156,19 +175,19 @@ internal sealed class ValueParser(NodeReader reader)
         bool byLabels = fields.Has("matchLabels") || fields.Has("matchExpressions");
         if (fields.Has("identity") && (fields.Has("any") || byLabels))
         {
-            reader.Bag.Error(reader.At(fields.Key("identity")!), $"'identity' cannot be combined with other keys in {what}");
+            reader.Bag.Error(reader.At(fields.KeyOf("identity")), $"'identity' cannot be combined with other keys in {what}");
             return null;
         }
 
         if (fields.Has("any") && byLabels)
         {
-            reader.Bag.Error(reader.At(fields.Key("any")!), $"'any' cannot be combined with other keys in {what}");
+            reader.Bag.Error(reader.At(fields.KeyOf("any")), $"'any' cannot be combined with other keys in {what}");
             return null;
         }
 
         if (fields.Value("any") is { } anyNode)
         {
-            if (anyNode is not YamlScalarNode { Value: "true" })
+            if (!(anyNode.IsScalar && anyNode.Value == "true"))
             {
                 reader.Bag.Error(reader.At(anyNode), $"'any' must be true, not {NodeReader.Describe(anyNode)}",
                     "leave 'any' out to select by identity or labels");
@@ -181,20 +200,23 @@ internal sealed class ValueParser(NodeReader reader)
         if (fields.Value("identity") is { } identityNode)
         {
             string? name = reader.Text(identityNode, "'identity'");
-            return name is null ? null : new Selector(name, false, new Dictionary<string, string>(), [], reader.At(identityNode));
+            return name is null ? null : new Selector(name, false, LabelMap.Empty, [], reader.At(identityNode));
         }
 
-        Dictionary<string, string> labels = fields.Value("matchLabels") is { } labelsNode
+        LabelMap labels = fields.Value("matchLabels") is { } labelsNode
             ? reader.Labels(labelsNode, "'matchLabels'")
-            : [];
-        var expressions = new List<SelectorExpression>();
+            : LabelMap.Empty;
+        // Most selectors have no expressions: an empty IReadOnlyList is one shared array.
+        IReadOnlyList<SelectorExpression> expressions = [];
         if (fields.Value("matchExpressions") is { } expressionsNode)
         {
-            foreach (YamlNode item in reader.List(expressionsNode, "'matchExpressions'"))
+            var parsed = new List<SelectorExpression>();
+            expressions = parsed;
+            foreach (SourceNode item in reader.List(expressionsNode, "'matchExpressions'"))
             {
                 if (Expression(item) is { } expression)
                 {
-                    expressions.Add(expression);
+                    parsed.Add(expression);
                 }
             }
         }
@@ -202,16 +224,15 @@ internal sealed class ValueParser(NodeReader reader)
         return new Selector(null, false, labels, expressions, fields.Position);
     }
 
-    private SelectorExpression? Expression(YamlNode node)
+    private SelectorExpression? Expression(SourceNode node)
     {
-        MappingFields? fields = reader.Fields(node, "a match expression", ExpressionKeys, "key", "operator");
-        if (fields is null || !fields.Has("key") || !fields.Has("operator"))
+        if (reader.Fields(node, "a match expression", ExpressionKeys, "key", "operator") is not { } fields || !fields.Has("key") || !fields.Has("operator"))
         {
             return null;
         }
 
-        string? key = reader.Text(fields.Value("key")!, "'key'");
-        SelectorOperator? op = reader.Choice(fields.Value("operator")!, "operator", Operators);
+        string? key = reader.Text(fields.ValueOf("key"), "'key'");
+        SelectorOperator? op = reader.Choice(fields.ValueOf("operator"), "operator", Operators);
         if (key is null || op is null)
         {
             return null;
@@ -222,11 +243,17 @@ internal sealed class ValueParser(NodeReader reader)
         {
             if (op == SelectorOperator.Exists)
             {
-                reader.Bag.Error(reader.At(fields.Key("values")!), "operator Exists takes no 'values'");
+                reader.Bag.Error(reader.At(fields.KeyOf("values")), "operator Exists takes no 'values'");
                 return null;
             }
 
-            values.AddRange(reader.List(valuesNode, "'values'").Select(v => reader.Text(v, "a value")).OfType<string>());
+            foreach (SourceNode valueNode in reader.List(valuesNode, "'values'"))
+            {
+                if (reader.Text(valueNode, "a value") is { } value)
+                {
+                    values.Add(value);
+                }
+            }
         }
 
         if (op != SelectorOperator.Exists && values.Count == 0)

@@ -27,6 +27,12 @@ public sealed record PolicyDocument(
     /// </summary>
     internal IReadOnlyList<RuleSource>? RuleSources { get; init; }
 
+    /// <summary>
+    /// Each file's text by path, when read from files: what a compile compares to know that
+    /// everything read from an unchanged file is unchanged.
+    /// </summary>
+    internal IReadOnlyDictionary<string, string>? FileTexts { get; init; }
+
     /// <summary>The reserved identities and then the declared ones: everything a selector can select.</summary>
     public IEnumerable<IdentityDefinition> AllIdentities =>
         new[] { IdentityDefinition.Reserved(IdentityDefinition.HostName), IdentityDefinition.Reserved(IdentityDefinition.WorldName) }

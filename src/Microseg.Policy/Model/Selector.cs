@@ -19,7 +19,7 @@ public sealed record Selector(
     SourcePosition Position)
 {
     /// <summary>A selector of every identity, for optional selectors left out.</summary>
-    public static Selector Everything(SourcePosition at) => new(null, true, new Dictionary<string, string>(), [], at);
+    public static Selector Everything(SourcePosition at) => new(null, true, LabelMap.Empty, [], at);
 
     /// <summary>True when <paramref name="identity"/> is selected.</summary>
     public bool Matches(IdentityDefinition identity)
@@ -34,16 +34,32 @@ public sealed record Selector(
             return Identity == identity.Name;
         }
 
-        foreach ((string key, string value) in MatchLabels)
+        // Through the interface, foreach boxes an enumerator per call, and this runs for every
+        // candidate of every selector of a large policy: the loader's LabelMap is walked directly.
+        if (MatchLabels is LabelMap labels)
         {
-            if (!identity.Labels.TryGetValue(key, out string? actual) || actual != value)
+            foreach ((string key, string value) in labels.Pairs)
             {
-                return false;
+                if (!HasLabel(identity, key, value))
+                {
+                    return false;
+                }
+            }
+        }
+        else
+        {
+            foreach ((string key, string value) in MatchLabels)
+            {
+                if (!HasLabel(identity, key, value))
+                {
+                    return false;
+                }
             }
         }
 
-        foreach (SelectorExpression expression in MatchExpressions)
+        for (int i = 0; i < MatchExpressions.Count; i++)
         {
+            SelectorExpression expression = MatchExpressions[i];
             bool present = identity.Labels.TryGetValue(expression.Key, out string? actual);
             bool holds = expression.Operator switch
             {
@@ -59,4 +75,7 @@ public sealed record Selector(
 
         return true;
     }
+
+    private static bool HasLabel(IdentityDefinition identity, string key, string value) =>
+        identity.Labels.TryGetValue(key, out string? actual) && actual == value;
 }

@@ -84,7 +84,8 @@ internal sealed class SelectorIndex
             return _all;
         }
 
-        var selected = new List<int>();
+        // Sized for the usual few candidates, so the list grows at most rarely.
+        var selected = new List<int>(Math.Min(candidates.Count, 64));
         foreach (int index in candidates)
         {
             if ((within is null || within.Contains(index)) && selector.Matches(_identities[index]))
@@ -105,13 +106,25 @@ internal sealed class SelectorIndex
     private IReadOnlyList<int> Candidates(Selector selector)
     {
         IReadOnlyList<int> best = _all;
-        foreach ((string key, string value) in selector.MatchLabels)
+        // Walked directly when it is a LabelMap: through the interface, foreach boxes an enumerator.
+        if (selector.MatchLabels is LabelMap labels)
         {
-            best = Smaller(best, _byLabel.GetValueOrDefault(key)?.GetValueOrDefault(value) ?? (IReadOnlyList<int>)[]);
+            foreach ((string key, string value) in labels.Pairs)
+            {
+                best = Smaller(best, Posting(key, value));
+            }
+        }
+        else
+        {
+            foreach ((string key, string value) in selector.MatchLabels)
+            {
+                best = Smaller(best, Posting(key, value));
+            }
         }
 
-        foreach (SelectorExpression expression in selector.MatchExpressions)
+        for (int i = 0; i < selector.MatchExpressions.Count; i++)
         {
+            SelectorExpression expression = selector.MatchExpressions[i];
             switch (expression.Operator)
             {
                 case SelectorOperator.Exists:
@@ -129,6 +142,9 @@ internal sealed class SelectorIndex
         }
 
         return best;
+
+        IReadOnlyList<int> Posting(string key, string value) =>
+            _byLabel.GetValueOrDefault(key)?.GetValueOrDefault(value) ?? (IReadOnlyList<int>)[];
 
         static IReadOnlyList<int> Smaller(IReadOnlyList<int> a, IReadOnlyList<int> b) => b.Count < a.Count ? b : a;
     }

@@ -21,6 +21,14 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
     // Identity name -> the address families of the endpoints of that identity here.
     private readonly Dictionary<string, (bool V4, bool V6)> _endpointFamilies = EndpointFamilies(document);
 
+    // By selector index: whether the identity has an endpoint here (asked for every identity
+    // every rule's 'local' selects); built on first use, before the rules are checked in parallel.
+    private bool[]? _hasEndpoint;
+
+    // The warning for a 'local' that selects only other hosts' identities: the usual case for
+    // most rules of a fleet-wide policy, so one string for all of them.
+    private const string NoLocalEndpoint = "'local' selects no identity with an endpoint on this host";
+
     // Per boundary (document order), which identities (by index) are on each side; built on first use.
     private (bool[] Between, bool[] And)[]? _sides;
 
@@ -29,10 +37,7 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
         CheckIdentities();
         CheckEndpoints();
         CheckNames();
-        foreach (PolicyRule rule in document.Rules)
-        {
-            CheckRule(rule);
-        }
+        CheckRules();
 
         foreach (Boundary boundary in document.Boundaries)
         {
@@ -44,7 +49,7 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
             // The default 'local' (every endpoint) is not the user's selector; only check a written one.
             if (!access.Local.Any)
             {
-                LocalIdentities(access.Local, "'local'");
+                LocalIdentities(access.Local, bag);
             }
         }
 
@@ -86,7 +91,7 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
             }
             else
             {
-                KnownIdentity(endpoint.Identity, endpoint.IdentityPosition);
+                KnownIdentity(endpoint.Identity, endpoint.IdentityPosition, bag);
             }
 
             foreach (AddressEntry address in endpoint.Addresses)
@@ -118,10 +123,40 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
         }
     }
 
-    private void CheckRule(PolicyRule rule)
+    // Rules are checked in parallel, each chunk into a bag of its own, then the bags are merged
+    // in order: the same diagnostics in the same order as checking one rule after another.
+    private void CheckRules()
     {
-        IReadOnlyList<int>? locals = LocalIdentities(rule.Local, "'local'");
-        IReadOnlyList<int>? peers = Selected(rule.Peer, "'peer'");
+        const int ChunkSize = 4096;
+        // Built lazily otherwise; built here before the threads share them.
+        HasEndpoint();
+        if (document.Boundaries.Count > 0)
+        {
+            BoundarySides();
+        }
+
+        IReadOnlyList<PolicyRule> rules = document.Rules;
+        var bags = new DiagnosticBag[(rules.Count + ChunkSize - 1) / ChunkSize];
+        Parallel.For(0, bags.Length, chunk =>
+        {
+            var into = new DiagnosticBag();
+            for (int r = chunk * ChunkSize; r < Math.Min(rules.Count, (chunk + 1) * ChunkSize); r++)
+            {
+                CheckRule(rules[r], into);
+            }
+
+            bags[chunk] = into;
+        });
+        foreach (DiagnosticBag chunk in bags)
+        {
+            bag.AddFrom(chunk);
+        }
+    }
+
+    private void CheckRule(PolicyRule rule, DiagnosticBag into)
+    {
+        IReadOnlyList<int>? locals = LocalIdentities(rule.Local, into);
+        IReadOnlyList<int>? peers = Selected(rule.Peer, "'peer'", into);
         if (locals is null || peers is null || locals.Count == 0 || peers.Count == 0)
         {
             return;
@@ -134,7 +169,7 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
             if (!any)
             {
                 (string protocol, string has, string other) = rule.Protocol == Protocol.Icmp ? ("icmp", "IPv4", "IPv6") : ("icmpv6", "IPv6", "IPv4");
-                bag.Error(rule.Position, $"'{rule.Name}' can never match: {protocol} is {has}, but the endpoints it selects have only {other} addresses",
+                into.Error(rule.Position, $"'{rule.Name}' can never match: {protocol} is {has}, but the endpoints it selects have only {other} addresses",
                     $"use 'protocol: {(rule.Protocol == Protocol.Icmp ? "icmpv6" : "icmp")}'");
             }
         }
@@ -154,7 +189,7 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
                 string which = separating.Count == 1
                     ? $"boundary '{document.Boundaries[separating[0]].Name}' separates"
                     : $"boundaries {string.Join(", ", separating.Select(b => $"'{document.Boundaries[b].Name}'"))} separate";
-                bag.Warning(rule.Position, $"allow rule '{rule.Name}' can never allow anything: {which} every pair of identities it selects",
+                into.Warning(rule.Position, $"allow rule '{rule.Name}' can never allow anything: {which} every pair of identities it selects",
                     "boundaries beat every allow rule (see Precedence in docs/policy.md)");
             }
         }
@@ -162,8 +197,8 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
 
     private void CheckBoundary(Boundary boundary)
     {
-        IReadOnlyList<int>? between = Selected(boundary.Between, "'between'");
-        IReadOnlyList<int>? and = Selected(boundary.And, "'and'");
+        IReadOnlyList<int>? between = Selected(boundary.Between, "'between'", bag);
+        IReadOnlyList<int>? and = Selected(boundary.And, "'and'", bag);
         if (between is null || and is null)
         {
             return;
@@ -188,9 +223,9 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
     }
 
     /// <summary>The identities (indexes, ascending) a selector selects; null when it names an unknown identity (reported).</summary>
-    private IReadOnlyList<int>? Selected(Selector selector, string what)
+    private IReadOnlyList<int>? Selected(Selector selector, string what, DiagnosticBag into)
     {
-        if (selector.Identity is not null && !KnownIdentity(selector.Identity, selector.Position))
+        if (selector.Identity is not null && !KnownIdentity(selector.Identity, selector.Position, into))
         {
             return null;
         }
@@ -198,32 +233,40 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
         IReadOnlyList<int> selected = _index.Select(selector);
         if (selected.Count == 0)
         {
-            bag.Warning(selector.Position, $"{what} selects no identity", "check the label keys and values against the identities");
+            into.Warning(selector.Position, $"{what} selects no identity", "check the label keys and values against the identities");
         }
 
         return selected;
     }
 
-    /// <summary>Like <see cref="Selected"/>, keeping only identities that have an endpoint here.</summary>
-    private IReadOnlyList<int>? LocalIdentities(Selector selector, string what)
+    /// <summary>Like <see cref="Selected"/> for a 'local' selector, keeping only identities that have an endpoint here.</summary>
+    private IReadOnlyList<int>? LocalIdentities(Selector selector, DiagnosticBag into)
     {
-        IReadOnlyList<int>? selected = Selected(selector, what);
+        IReadOnlyList<int>? selected = Selected(selector, "'local'", into);
         if (selected is null || selected.Count == 0)
         {
             return selected;
         }
 
-        List<int> local = selected.Where(i => _endpointFamilies.ContainsKey(_index[i].Name)).ToList();
+        bool[] hasEndpoint = HasEndpoint();
+        var local = new List<int>();
+        for (int i = 0; i < selected.Count; i++)
+        {
+            if (hasEndpoint[selected[i]])
+            {
+                local.Add(selected[i]);
+            }
+        }
+
         if (local.Count == 0)
         {
-            bag.Warning(selector.Position, $"{what} selects no identity with an endpoint on this host",
-                "add an 'endpoints' entry for the identity, or check the selector");
+            into.Warning(selector.Position, NoLocalEndpoint, "add an 'endpoints' entry for the identity, or check the selector");
         }
 
         return local;
     }
 
-    private bool KnownIdentity(string name, SourcePosition at)
+    private bool KnownIdentity(string name, SourcePosition at, DiagnosticBag into)
     {
         if (_identityNames.Contains(name))
         {
@@ -231,8 +274,24 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
         }
 
         string? close = Suggestions.Closest(name, _identityNames);
-        bag.Error(at, $"unknown identity '{name}'", close is not null ? $"did you mean '{close}'?" : "declare it under 'identities'");
+        into.Error(at, $"unknown identity '{name}'", close is not null ? $"did you mean '{close}'?" : "declare it under 'identities'");
         return false;
+    }
+
+    private bool[] HasEndpoint()
+    {
+        if (_hasEndpoint is null)
+        {
+            bool[] has = new bool[_index.Count];
+            for (int i = 0; i < has.Length; i++)
+            {
+                has[i] = _endpointFamilies.ContainsKey(_index[i].Name);
+            }
+
+            _hasEndpoint = has;
+        }
+
+        return _hasEndpoint;
     }
 
     private (bool[] Between, bool[] And)[] BoundarySides() =>
