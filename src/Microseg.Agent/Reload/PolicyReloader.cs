@@ -72,9 +72,14 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
         }
     }
 
+    /// <summary>Warnings logged one by one per reload; the rest are counted in one line.</summary>
+    private const int WarningsLogged = 20;
+
     private ReloadOutcome Reload(Func<string, AgentState?>? unchangedIsLive)
     {
-        var check = PolicyChecker.CheckFile(policyPath, [new PolicyCapacityCheck(session.Capacities)]);
+        // Validated without the compiler's capacity check: the one compile below reports the
+        // same problems, at the same positions.
+        var check = PolicyChecker.CheckFile(policyPath);
         if (!check.IsValid)
         {
             var errors = check.ReadFailure is { } failure
@@ -82,10 +87,11 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
                 : check.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToList();
             return Refuse(errors);
         }
-        foreach (var warning in check.Diagnostics.Where(d => !d.IsError))
-            logger.LogWarning("{Diagnostic}", warning.ToString());
+        LogWarnings(check.Diagnostics.Where(d => !d.IsError).ToList());
 
-        var compiled = new PolicyCompiler().Compile(check.Document!, session.Capacities);
+        // From the live policy when there is one: only what changed is compiled and compared,
+        // as the policy benchmark measures it.
+        var compiled = new PolicyCompiler().Compile(check.Document!, session.Capacities, Live);
         var problems = compiled.CapacityProblems.Select(d => d.ToString())
             .Concat(compiled.Image.CapacityProblems(session.Capacities).Select(p => $"{policyPath}: more entries than the maps hold: {p}"))
             .ToList();
@@ -103,11 +109,15 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
         }
         else
         {
-            var written = session.Writer.Apply(compiled.Image);
+            var incremental = Live is not null && ReferenceEquals(compiled.Basis, Live) && compiled.ChangesFrom is not null;
+            var written = incremental
+                ? session.Writer.Apply(compiled.Image, Live!.Image, compiled.ChangesFrom!)
+                : session.Writer.Apply(compiled.Image);
             generation = written.Generation;
             appliedAt = DateTimeOffset.UtcNow;
-            logger.LogInformation("Applied {Path}: generation {Generation} live in slot {Slot} ({Written} entries written, {Deleted} deleted).",
-                policyPath, generation, written.Slot, written.Written, written.Deleted);
+            logger.LogInformation("Applied {Path}: generation {Generation} live in slot {Slot} ({Written} entries written, {Deleted} deleted; {How}).",
+                policyPath, generation, written.Slot, written.Written, written.Deleted,
+                incremental ? "compiled and compared only where the files changed" : "compiled whole");
             store.Update(s => s with { PolicySha256 = sha, PolicyGeneration = generation, PolicyAppliedAt = appliedAt });
         }
         Live = compiled;
@@ -120,6 +130,19 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
             _lastSuccess = appliedAt;
         }
         return new ReloadOutcome(true, generation, []);
+    }
+
+    /// <summary>
+    /// The first <see cref="WarningsLogged"/> warnings, then a count: a policy written for a
+    /// fleet can warn once per rule, and tens of thousands of lines per reload bury the journal.
+    /// </summary>
+    private void LogWarnings(List<Microseg.Policy.Diagnostics.Diagnostic> warnings)
+    {
+        foreach (var warning in warnings.Take(WarningsLogged))
+            logger.LogWarning("{Diagnostic}", warning.ToString());
+        if (warnings.Count > WarningsLogged)
+            logger.LogWarning("{Path}: {More} more warnings not logged; `microsegctl policy check {Path}` lists them all.",
+                policyPath, warnings.Count - WarningsLogged, policyPath);
     }
 
     private ReloadOutcome Refuse(List<string> errors)
