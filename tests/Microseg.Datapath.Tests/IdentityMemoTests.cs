@@ -130,37 +130,29 @@ public sealed class IdentityMemoTests
 
     private static void AssertRemoteRemembered(LoadedDatapath datapath, string address, uint identity)
     {
-        var addr = IpAddress16.Parse(address);
-        var generation = new SlotWriter(datapath.Maps).ActiveGeneration;
-        var perCpu = new RemoteMemo[BpfMap.PossibleCpuCount];
-        for (uint i = 0; i < AbiConstants.RemoteMemoEntries; i++)
-        {
-            if (datapath.Maps.RemoteMemo.TryLookupPerCpu(i, perCpu) &&
-                perCpu.Any(m => m.Generation == generation && m.Addr.Equals(addr) && m.Identity == identity))
-                return;
-        }
-        Assert.Fail($"no CPU remembers {address} as identity {identity} under generation {generation}");
+        var (addr, generation) = (IpAddress16.Parse(address), new SlotWriter(datapath.Maps).ActiveGeneration);
+        Assert.True(AnyCpuHolds(datapath.Maps.RemoteMemo, AbiConstants.RemoteMemoEntries,
+                m => m.Generation == generation && m.Addr.Equals(addr) && m.Identity == identity),
+            $"no CPU remembers {address} as identity {identity} under generation {generation}");
     }
 
     /// <summary>The memo really is in use: some CPU holds a live entry for the address.</summary>
     private static void AssertRemembered(LoadedDatapath datapath, string address, bool found)
     {
-        var addr = IpAddress16.Parse(address);
-        var generation = new SlotWriter(datapath.Maps).ActiveGeneration;
-        var perCpu = new EndpointMemo[BpfMap.PossibleCpuCount];
-        for (uint i = 0; i < AbiConstants.EndpointMemoEntries; i++)
+        var (addr, generation) = (IpAddress16.Parse(address), new SlotWriter(datapath.Maps).ActiveGeneration);
+        Assert.True(AnyCpuHolds(datapath.Maps.EndpointMemo, AbiConstants.EndpointMemoEntries,
+                m => m.Generation == generation && m.Addr.Equals(addr) && m.Found == (found ? 1u : 0u)),
+            $"no CPU remembers {address} (found: {found}) under generation {generation}");
+    }
+
+    private static bool AnyCpuHolds<T>(BpfMap<uint, T> memo, uint entries, Func<T, bool> match) where T : unmanaged
+    {
+        var perCpu = new T[BpfMap.PossibleCpuCount];
+        for (uint i = 0; i < entries; i++)
         {
-            if (!datapath.Maps.EndpointMemo.TryLookupPerCpu(i, perCpu))
-                continue;
-            foreach (var memo in perCpu)
-            {
-                if (memo.Generation == generation && memo.Addr.Equals(addr))
-                {
-                    Assert.Equal(found ? 1u : 0u, memo.Found);
-                    return;
-                }
-            }
+            if (memo.TryLookupPerCpu(i, perCpu) && perCpu.Any(match))
+                return true;
         }
-        Assert.Fail($"no CPU remembers {address} under generation {generation}");
+        return false;
     }
 }

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microseg.Bpf;
 using Microseg.Datapath.Abi;
+using Microseg.Datapath.Fixtures;
 using Microseg.TestSupport;
 using Xunit.Abstractions;
 
@@ -149,29 +150,15 @@ public sealed class FloodTests(ITestOutputHelper log)
     /// through, the stack would take it as a real connection attempt.</summary>
     private static byte[] SynFrame(byte[] sourceMac, byte[] destinationMac, IPAddress source, IPAddress destination, ushort port)
     {
-        var frame = new byte[14 + 20 + 20];
-        var span = frame.AsSpan();
-        destinationMac.CopyTo(span);
-        sourceMac.CopyTo(span[6..]);
-        BinaryPrimitives.WriteUInt16BigEndian(span[12..], 0x0800);
-        var ip = span.Slice(14, 20);
-        ip[0] = 0x45;
-        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], 40);
-        ip[8] = 64;
-        ip[9] = 6;
-        source.TryWriteBytes(ip[12..], out _);
-        destination.TryWriteBytes(ip[16..], out _);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], InternetChecksum(ip, 0));
-        var tcp = span.Slice(34, 20);
-        BinaryPrimitives.WriteUInt16BigEndian(tcp, 1024);
-        BinaryPrimitives.WriteUInt16BigEndian(tcp[2..], port);
-        BinaryPrimitives.WriteUInt32BigEndian(tcp[4..], 0x5EED);
-        tcp[12] = 5 << 4; // data offset: 5 words
-        tcp[13] = 0x02;   // SYN
-        BinaryPrimitives.WriteUInt16BigEndian(tcp[14..], 64240);
-        // The pseudo-header: addresses, protocol and TCP length.
+        // The fixtures' builder sets the IPv4 checksum; the TCP one, over the pseudo-header
+        // (addresses, protocol, TCP length), is added here.
+        var frame = PacketBuilder.Ip(source.ToString(), destination.ToString()).Tcp(1024, port, TcpFlags.Syn).Build();
+        destinationMac.CopyTo(frame, 0);
+        sourceMac.CopyTo(frame, 6);
+        var ip = frame.AsSpan(14, 20);
+        var tcp = frame.AsSpan(34, 20);
         uint pseudo = (uint)(BinaryPrimitives.ReadUInt16BigEndian(ip[12..]) + BinaryPrimitives.ReadUInt16BigEndian(ip[14..]) +
-                             BinaryPrimitives.ReadUInt16BigEndian(ip[16..]) + BinaryPrimitives.ReadUInt16BigEndian(ip[18..]) + 6 + 20);
+                             BinaryPrimitives.ReadUInt16BigEndian(ip[16..]) + BinaryPrimitives.ReadUInt16BigEndian(ip[18..]) + 6 + tcp.Length);
         BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], InternetChecksum(tcp, pseudo));
         return frame;
     }
