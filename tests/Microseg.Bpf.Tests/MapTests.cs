@@ -84,6 +84,30 @@ public sealed class MapTests : IDisposable
     }
 
     [PrivilegedFact]
+    public void Counting_entries_batches_through_hash_maps_and_tries()
+    {
+        BpfMap<FlowKey, FlowValue> hash = Bpf.GetMap("interop_hash").As<FlowKey, FlowValue>();
+        hash.Clear();
+        Assert.Equal(0, hash.CountEntries());
+        var keys = Enumerable.Range(0, 1000).Select(i => Key((uint)i)).ToArray();
+        hash.UpdateBatch(keys, new FlowValue[keys.Length]);
+
+        // 64 a call: many batches, the last one short, each bucket counted once.
+        Assert.Equal(1000, hash.CountEntries(perCall: 64));
+        Assert.Equal(1000, hash.CountEntries());
+        hash.DeleteBatch(keys[..300]);
+        Assert.Equal(700, hash.CountEntries(perCall: 64));
+        Assert.Equal(CountKeys(hash), hash.CountEntries());
+        Assert.False(hash.CountFellBack);
+
+        // Tries batch too on 6.18 (the kernel's generic batch lookup).
+        BpfMap<LpmKey, uint> trie = Bpf.GetMap("interop_lpm").As<LpmKey, uint>();
+        trie.UpdateBatch([LpmKey.Create(8, 10, 0, 0, 0), LpmKey.Create(16, 10, 1, 0, 0), LpmKey.Create(24, 10, 1, 2, 0)], [8u, 16u, 24u]);
+        Assert.Equal(3, trie.CountEntries());
+        Assert.False(trie.CountFellBack);
+    }
+
+    [PrivilegedFact]
     public void Lpm_trie_batches_and_matches_longest_prefix()
     {
         BpfMap<LpmKey, uint> map = Bpf.GetMap("interop_lpm").As<LpmKey, uint>();

@@ -106,12 +106,7 @@ public sealed class AgentStatus(
 
     /// <summary>Entries in a hash map: one key walk (a syscall per key), cheap at the sizes a host holds.</summary>
     private static long Count<TKey, TValue>(BpfMap<TKey, TValue> map) where TKey : unmanaged where TValue : unmanaged
-    {
-        long count = 0;
-        foreach (var _ in map.Keys)
-            count++;
-        return count;
-    }
+        => map.CountEntries();
 
     /// <summary>WouldDeny → would_deny: the metrics' label style.</summary>
     public static string SnakeCase(string pascal)

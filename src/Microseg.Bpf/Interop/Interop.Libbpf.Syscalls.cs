@@ -27,6 +27,9 @@ internal static partial class Interop
         internal static partial int bpf_map_update_batch(int fd, void* keys, void* values, uint* count, BpfMapBatchOpts* opts);
 
         /// <summary>0 on success; on failure *count holds how many elements were deleted.</summary>
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_map_lookup_batch")]
+        internal static partial int bpf_map_lookup_batch(int fd, void* inBatch, void* outBatch, void* keys, void* values, uint* count, BpfMapBatchOpts* opts);
+
         [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_map_delete_batch")]
         internal static partial int bpf_map_delete_batch(int fd, void* keys, uint* count, BpfMapBatchOpts* opts);
 
