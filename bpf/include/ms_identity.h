@@ -108,8 +108,22 @@ struct {
 	__type(value, struct ms_endpoint_memo);
 } ms_endpoint_memo SEC(".maps");
 
+/* ms_local_endpoints' entry for addr, copied into *out; 0 when addr is no endpoint. */
+static __always_inline int ms_find_endpoint(__u32 slot, const struct ms_addr *addr,
+					    struct ms_endpoint_value *out)
+{
+	struct ms_address_key key = { .addr = *addr, .slot = slot };
+	const struct ms_endpoint_value *ep = bpf_map_lookup_elem(&ms_local_endpoints, &key);
+
+	if (!ep)
+		return 0;
+	*out = *ep;
+	return 1;
+}
+
 /* The local endpoint for addr, or the slot's default endpoint, copied into *out (returned):
- * a copy, not a pointer into one of three places, keeps the verifier's null tracking simple. */
+ * a copy, not a pointer into one of three places, keeps the verifier's null tracking simple.
+ * out must come initialized: when addr is no endpoint, the memo stores it as it is. */
 static __always_inline const struct ms_endpoint_value *
 ms_lookup_endpoint(__u32 slot, const struct ms_addr *addr, const struct ms_slot_config *config,
 		   struct ms_endpoint_value *out)
@@ -117,31 +131,26 @@ ms_lookup_endpoint(__u32 slot, const struct ms_addr *addr, const struct ms_slot_
 	__u32 index = ms_address_hash(addr) >> (32 - 8);
 	struct ms_endpoint_memo *memo = bpf_map_lookup_elem(&ms_endpoint_memo, &index);
 	__u32 generation = config->generation;
-	struct ms_address_key key = { .addr = *addr, .slot = slot };
-	const struct ms_endpoint_value *ep;
+	int found;
 
 	_Static_assert(MS_ENDPOINT_MEMO_ENTRIES == 1 << 8, "the memo index keeps 8 bits");
 	if (memo && generation && memo->generation == generation &&
 	    ms_address_equal(&memo->addr, addr)) {
-		if (!memo->found)
-			goto slot_default;
-		*out = memo->value;
-		return out;
+		found = memo->found;
+		if (found)
+			*out = memo->value;
+	} else {
+		found = ms_find_endpoint(slot, addr, out);
+		/* Generation 0 is a slot never applied: not worth remembering. */
+		if (memo && generation) {
+			memo->addr = *addr;
+			memo->generation = generation;
+			memo->found = found;
+			memo->value = *out;
+		}
 	}
-
-	ep = bpf_map_lookup_elem(&ms_local_endpoints, &key);
-	if (ep)
-		*out = *ep;
-	/* Generation 0 is a slot never applied: not worth remembering. */
-	if (memo && generation) {
-		memo->addr = *addr;
-		memo->generation = generation;
-		memo->found = ep != NULL;
-		memo->value = *out;
-	}
-	if (ep)
+	if (found)
 		return out;
-slot_default:
 	out->identity = config->default_identity;
 	out->mode = config->default_mode;
 	out->flags = config->default_flags;
