@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microseg.Bpf;
 using Microseg.Datapath.Abi;
 using Microseg.Datapath.Fixtures;
+using Microseg.Datapath.Maps;
 using Microseg.TestSupport;
 using Xunit.Abstractions;
 
@@ -172,35 +173,37 @@ public sealed class FloodTests(ITestOutputHelper log)
         return (ushort)~sum;
     }
 
+    /// <summary>The daemon's pinned maps, read as the datapath's own typed views.</summary>
+    private sealed class PinnedMaps : IDisposable
+    {
+        private readonly List<BpfMap> _opened = [];
+
+        public PinnedMaps(string pinDirectory) => Maps = new DatapathMaps(name =>
+        {
+            var map = BpfMap.OpenPinned(Path.Combine(pinDirectory, name));
+            _opened.Add(map);
+            return map;
+        });
+
+        public DatapathMaps Maps { get; }
+
+        public void Dispose()
+        {
+            foreach (var map in _opened)
+                map.Dispose();
+        }
+    }
+
     private static ulong DeniedPackets(string pinDirectory)
     {
-        using var map = BpfMap.OpenPinned(Path.Combine(pinDirectory, "ms_verdict_counters"));
-        var counters = map.As<uint, TrafficCounter>();
-        Span<TrafficCounter> perCpu = new TrafficCounter[BpfMap.PossibleCpuCount];
-        ulong total = 0;
-        for (uint index = 0; index < AbiConstants.VerdictCounterEntries; index++)
-        {
-            if (VerdictCounterKey.FromIndex(index).Verdict == Verdict.Deny && counters.TryLookupPerCpu(index, perCpu))
-                foreach (var c in perCpu)
-                    total += c.Packets;
-        }
-        return total;
+        using var pinned = new PinnedMaps(pinDirectory);
+        return pinned.Maps.ReadVerdictCounters().Where(c => c.Key.Verdict == Verdict.Deny).Aggregate(0UL, (sum, c) => sum + c.Value.Packets);
     }
 
     private static (ulong RateLimited, ulong RingFull) KernelLosses(string pinDirectory)
     {
-        using var map = BpfMap.OpenPinned(Path.Combine(pinDirectory, "ms_event_losses"));
-        var losses = map.As<uint, EventLossCounter>();
-        ulong Sum(EventLossReason reason)
-        {
-            Span<EventLossCounter> perCpu = new EventLossCounter[BpfMap.PossibleCpuCount];
-            ulong total = 0;
-            if (losses.TryLookupPerCpu((uint)reason, perCpu))
-                foreach (var c in perCpu)
-                    total += c.Events;
-            return total;
-        }
-        return (Sum(EventLossReason.RateLimited), Sum(EventLossReason.RingFull));
+        using var pinned = new PinnedMaps(pinDirectory);
+        return (pinned.Maps.ReadEventLosses(EventLossReason.RateLimited), pinned.Maps.ReadEventLosses(EventLossReason.RingFull));
     }
 
     /// <summary>A process's resident set size in bytes (VmRSS).</summary>
