@@ -14,8 +14,6 @@
 #include <linux/in.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -27,6 +25,22 @@
 /* IPv6 extension headers we walk before giving up on a packet as malformed: real traffic
  * carries one or two; a chain longer than this is an evasion attempt, not a workload. */
 #define MS_MAX_IPV6_EXTENSIONS 6
+
+/* ICMP and ICMPv6 types (RFC 792, RFC 4443). Not from linux/icmp.h: it includes linux/if.h,
+ * which pulls glibc's sys/socket.h, and under -target bpf that wants gnu/stubs-32.h from a
+ * 32-bit libc package a BPF build has no business needing. */
+#define MS_ICMP_ECHOREPLY        0
+#define MS_ICMP_DEST_UNREACH     3
+#define MS_ICMP_SOURCE_QUENCH    4
+#define MS_ICMP_ECHO             8
+#define MS_ICMP_TIME_EXCEEDED    11
+#define MS_ICMP_PARAMETERPROB    12
+#define MS_ICMPV6_DEST_UNREACH   1
+#define MS_ICMPV6_PKT_TOOBIG     2
+#define MS_ICMPV6_TIME_EXCEED    3
+#define MS_ICMPV6_PARAMPROB      4
+#define MS_ICMPV6_ECHO_REQUEST   128
+#define MS_ICMPV6_ECHO_REPLY     129
 
 #define MS_IPPROTO_HOPOPTS  0
 #define MS_IPPROTO_ROUTING  43
@@ -232,10 +246,10 @@ static __always_inline int ms_parse_ipv6(struct ms_cursor *c, __u32 l3_len, stru
 static __always_inline int ms_is_icmp_error(__u8 protocol, __u8 type)
 {
 	if (protocol == IPPROTO_ICMP)
-		return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
-		       type == ICMP_PARAMETERPROB || type == ICMP_SOURCE_QUENCH;
-	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG ||
-	       type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB;
+		return type == MS_ICMP_DEST_UNREACH || type == MS_ICMP_TIME_EXCEEDED ||
+		       type == MS_ICMP_PARAMETERPROB || type == MS_ICMP_SOURCE_QUENCH;
+	return type == MS_ICMPV6_DEST_UNREACH || type == MS_ICMPV6_PKT_TOOBIG ||
+	       type == MS_ICMPV6_TIME_EXCEED || type == MS_ICMPV6_PARAMPROB;
 }
 
 /* The header an ICMP error quotes: IP header plus the first 8 bytes of its payload, which
@@ -314,9 +328,9 @@ static __always_inline int ms_parse_transport(struct ms_cursor *c, struct ms_pac
 			return -1;
 		type = icmp[0];
 		p->icmp_type = type;
-		if ((p->protocol == IPPROTO_ICMP && (type == ICMP_ECHO || type == ICMP_ECHOREPLY)) ||
+		if ((p->protocol == IPPROTO_ICMP && (type == MS_ICMP_ECHO || type == MS_ICMP_ECHOREPLY)) ||
 		    (p->protocol == IPPROTO_ICMPV6 &&
-		     (type == ICMPV6_ECHO_REQUEST || type == ICMPV6_ECHO_REPLY))) {
+		     (type == MS_ICMPV6_ECHO_REQUEST || type == MS_ICMPV6_ECHO_REPLY))) {
 			p->icmp_echo = 1;
 			p->src_port = *(__be16 *)(icmp + 4);
 			p->dst_port = p->src_port;
