@@ -43,6 +43,16 @@ enum ms_mode {
 	MS_MODE_ENFORCE = 2, /* drop what the policy denies */
 };
 
+/* How a tracked flow's opener is known, so a policy change judges it from the right side. */
+enum ms_flow_origin {
+	/* Its first packet opened it (a TCP SYN, a UDP or ICMP packet): origin_direction and
+	 * policy_port are the opener's. */
+	MS_ORIGIN_FIRST_PACKET = 0,
+	/* Picked up mid-stream (a TCP segment other than a SYN, with no entry): either side
+	 * may have opened it, so it is allowed only if allowed whichever side did. */
+	MS_ORIGIN_MID_STREAM   = 1,
+};
+
 enum ms_action {
 	MS_ACTION_ALLOW = 1,
 	MS_ACTION_DENY  = 2,
@@ -63,7 +73,7 @@ enum ms_reason {
 	MS_REASON_POLICY_DEFAULT     = 2,  /* no rule matched: the endpoint's default */
 	MS_REASON_ESTABLISHED        = 3,  /* conntrack: a packet of a known flow */
 	MS_REASON_RELATED            = 4,  /* ICMP error about a known flow */
-	MS_REASON_POLICY_REVOKED     = 5,  /* known flow re-checked after a policy change: denied */
+	MS_REASON_POLICY_REVOKED     = 5,  /* known flow denied after a policy change, both ways */
 	MS_REASON_MALFORMED          = 6,  /* truncated or invalid headers */
 	MS_REASON_FRAGMENT           = 7,  /* later fragment following its first fragment */
 	MS_REASON_FRAGMENT_UNTRACKED = 8,  /* later fragment whose first fragment was not seen */
@@ -285,11 +295,14 @@ struct ms_conntrack_entry {
 	__u32 ifindex;          /* interface of the first packet */
 	__u16 policy_port;      /* port the policy judged: destination port, or ICMP type */
 	__u8  origin_direction; /* enum ms_direction of the first packet */
-	__u8  verdict;          /* MS_VERDICT_ALLOW, or MS_VERDICT_WOULD_DENY in monitor mode */
+	__u8  verdict;          /* MS_VERDICT_ALLOW; MS_VERDICT_WOULD_DENY in monitor mode;
+				 * MS_VERDICT_DENY once a policy change revoked it (enforce): kept
+				 * so that both directions stay dropped until it times out */
 	__u8  tcp_flags_local;  /* TCP flags seen from the local side, ORed */
 	__u8  tcp_flags_remote; /* TCP flags seen from the remote side, ORed */
 	__u8  closed;           /* 1 once FIN both ways or RST: short timeout, end reported */
-	__u8  pad[5];
+	__u8  origin;           /* enum ms_flow_origin */
+	__u8  pad[4];
 };
 
 /* ---- Fragments ----------------------------------------------------------------------- */

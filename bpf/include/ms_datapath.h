@@ -160,7 +160,11 @@ __noinline int ms_judge_packet(const struct ms_packet *p, const struct ms_packet
 		}
 	}
 	if (entry && entry->generation == config->generation) {
-		ms_account_tracked(entry, key, p, direction, config->generation, ifindex, bytes, now, &o);
+		if (entry->verdict == MS_VERDICT_DENY)
+			ms_judge_revoked(entry, now, &o);
+		else
+			ms_account_tracked(entry, key, p, direction, config->generation, ifindex,
+					   bytes, now, &o);
 	} else {
 		ep = ms_lookup_endpoint(slot, local, config, &fallback);
 		if (ep->mode == MS_MODE_OFF)
@@ -233,7 +237,8 @@ static __always_inline int ms_handle_packet(void *data, void *data_end, __u32 pa
 		return ms_judge_packet(p, &s->meta, &s->key);
 	}
 	config = ms_active_slot(&slot);
-	if (!config || entry->generation != config->generation)
+	/* A revoked flow's entry stays to drop its packets; the slow path says why. */
+	if (!config || entry->generation != config->generation || entry->verdict == MS_VERDICT_DENY)
 		return ms_judge_packet(p, &s->meta, &s->key);
 	now = ms_now();
 	if (ms_conntrack_expired(entry, p->protocol, now))

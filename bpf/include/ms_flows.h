@@ -48,6 +48,25 @@ static __always_inline int ms_is_connection_attempt(const struct ms_packet *p)
 	       (p->tcp_flags & (MS_TCP_SYN | MS_TCP_ACK | MS_TCP_RST | MS_TCP_FIN)) == MS_TCP_SYN;
 }
 
+/* A TCP segment other than a SYN: it belongs to a connection opened earlier, and, with no
+ * conntrack entry, nothing says by which side. */
+static __always_inline int ms_is_mid_stream(const struct ms_packet *p)
+{
+	return p->protocol == IPPROTO_TCP && !ms_is_connection_attempt(p);
+}
+
+static __always_inline __u8 ms_reverse(__u8 direction)
+{
+	return direction == MS_DIRECTION_INGRESS ? MS_DIRECTION_EGRESS : MS_DIRECTION_INGRESS;
+}
+
+/* The policy port of the connection a flow is if it was opened in `direction`: the local
+ * port if the remote opened it (ingress), the remote's port if the local side did. */
+static __always_inline __u16 ms_opener_port(const struct ms_conntrack_key *key, __u8 direction)
+{
+	return bpf_ntohs(direction == MS_DIRECTION_INGRESS ? key->local_port : key->remote_port);
+}
+
 /* Builds an event in the CPU's record and sends it. */
 static __always_inline void ms_report(const struct ms_conntrack_key *key, const struct ms_packet *p,
 				      const struct ms_flow_facts *f, __u8 kind, __u8 verdict,
@@ -112,10 +131,12 @@ static __always_inline void ms_decide(__u32 slot, const struct ms_endpoint_value
 	ms_policy_decide(&q, d);
 }
 
+/* Tracks a flow from this packet (sent in `direction`) as *f describes its opening. */
 static __always_inline void ms_conntrack_insert(const struct ms_conntrack_key *key,
-						const struct ms_packet *p,
-						const struct ms_flow_facts *f, __u8 verdict,
-						__u32 rule_id, __u32 bytes, __u64 now)
+						const struct ms_packet *p, __u8 direction,
+						const struct ms_flow_facts *f, __u8 origin,
+						__u8 verdict, __u32 rule_id, __u32 bytes,
+						__u64 now)
 {
 	struct ms_conntrack_entry entry = {
 		.last_seen = now,
@@ -129,9 +150,10 @@ static __always_inline void ms_conntrack_insert(const struct ms_conntrack_key *k
 		.policy_port = f->policy_port,
 		.origin_direction = f->direction,
 		.verdict = verdict,
+		.origin = origin,
 	};
 
-	if (f->direction == MS_DIRECTION_INGRESS)
+	if (direction == MS_DIRECTION_INGRESS)
 		entry.tcp_flags_remote = p->tcp_flags;
 	else
 		entry.tcp_flags_local = p->tcp_flags;
@@ -164,8 +186,48 @@ static __always_inline void ms_account_tracked(struct ms_conntrack_entry *entry,
 	o->rule_id = entry->rule_id;
 }
 
-/* A packet of a flow tracked under an older policy generation: judged again as if new, so
- * a policy that now denies it stops it on this packet. */
+/*
+ * A flow whose opener is unknown (picked up mid-stream) is allowed only if the policy allows
+ * it whichever side opened it. *d holds the decision for the connection *f describes; when
+ * that allows, the reverse connection (opened by the other side, to the other side's port)
+ * is judged too, and if it does not allow, it decides and *f becomes it. Without this, the
+ * server's reply to a connection the policy no longer allows would pass as the server's own
+ * new connection (its egress default), and let the client's data back in behind it.
+ */
+static __always_inline void ms_decide_either_opener(__u32 slot, const struct ms_endpoint_value *ep,
+						    const struct ms_conntrack_key *key,
+						    struct ms_flow_facts *f, struct ms_decision *d)
+{
+	struct ms_decision other = {};
+	__u8 reverse = ms_reverse(f->direction);
+	__u16 port = ms_opener_port(key, reverse);
+
+	if (d->action != MS_ACTION_ALLOW)
+		return;
+	ms_decide(slot, ep, f->remote_identity, reverse, key->protocol, port, &other);
+	if (other.action == MS_ACTION_ALLOW)
+		return;
+	*d = other;
+	f->direction = reverse;
+	f->policy_port = port;
+}
+
+/* A packet of a flow a policy change revoked (enforce): dropped, whichever side sends it.
+ * The entry stays, kept alive by these packets, so that neither side can open the flow
+ * again behind the revocation, not even a UDP reply that would look like a new flow. */
+static __always_inline void ms_judge_revoked(struct ms_conntrack_entry *entry, __u64 now,
+					     struct ms_outcome *o)
+{
+	if (entry->last_seen != now)
+		entry->last_seen = now;
+	o->verdict = MS_VERDICT_DENY;
+	o->reason = MS_REASON_POLICY_REVOKED;
+	o->rule_id = entry->rule_id;
+}
+
+/* A packet of a flow tracked under an older policy generation, in either direction: judged
+ * again as the connection it is, from the side that opened it (or, opener unknown, from
+ * both), so a policy that now denies it stops both directions from this packet on. */
 static __always_inline void ms_judge_tracked(struct ms_conntrack_entry *entry,
 					     const struct ms_conntrack_key *key,
 					     const struct ms_packet *p, __u8 direction, __u32 slot,
@@ -184,20 +246,27 @@ static __always_inline void ms_judge_tracked(struct ms_conntrack_entry *entry,
 	};
 
 	ms_decide(slot, ep, f.remote_identity, f.direction, key->protocol, f.policy_port, &d);
-	if (d.action == MS_ACTION_DENY && ep->mode == MS_MODE_ENFORCE) {
-		ms_report(key, p, &f, MS_EVENT_FLOW_END, MS_VERDICT_DENY, MS_REASON_POLICY_REVOKED,
-			  d.rule_id, entry->packets, entry->bytes, 0, p->tcp_flags, now);
-		bpf_map_delete_elem(&ms_conntrack, key);
-		o->verdict = MS_VERDICT_DENY;
-		o->reason = MS_REASON_POLICY_REVOKED;
-		o->rule_id = d.rule_id;
-		return;
-	}
+	if (entry->origin == MS_ORIGIN_MID_STREAM)
+		ms_decide_either_opener(slot, ep, key, &f, &d);
 	entry->generation = config->generation;
 	entry->rule_id = d.rule_id;
 	entry->local_identity = f.local_identity;
 	entry->remote_identity = f.remote_identity;
+	if (d.action == MS_ACTION_DENY && ep->mode == MS_MODE_ENFORCE) {
+		/* Its end is reported once, when revoked, not again under each later policy. */
+		if (entry->verdict != MS_VERDICT_DENY)
+			ms_report(key, p, &f, MS_EVENT_FLOW_END, MS_VERDICT_DENY,
+				  MS_REASON_POLICY_REVOKED, d.rule_id, entry->packets, entry->bytes, 0,
+				  p->tcp_flags, now);
+		entry->verdict = MS_VERDICT_DENY;
+		ms_judge_revoked(entry, now, o);
+		return;
+	}
 	if (d.action == MS_ACTION_ALLOW) {
+		/* A revoked flow the policy allows again is admitted again, and says so. */
+		if (entry->verdict == MS_VERDICT_DENY)
+			ms_report(key, p, &f, MS_EVENT_NEW_FLOW, MS_VERDICT_ALLOW, d.reason, d.rule_id,
+				  1, bytes, 0, p->tcp_flags, now);
 		entry->verdict = MS_VERDICT_ALLOW;
 	} else if (entry->verdict != MS_VERDICT_WOULD_DENY) {
 		entry->verdict = MS_VERDICT_WOULD_DENY;
@@ -208,7 +277,8 @@ static __always_inline void ms_judge_tracked(struct ms_conntrack_entry *entry,
 }
 
 /* A flow conntrack does not know (or that a SYN starts afresh): judged by the policy and,
- * if it may pass (or, in monitor mode, would be denied), tracked from here on. */
+ * if it may pass (or, in monitor mode, would be denied), tracked from here on. A TCP
+ * segment other than a SYN is judged as the connection whichever side opened it. */
 static __always_inline void ms_judge_new_flow(const struct ms_packet *p,
 					      const struct ms_conntrack_key *key, __u8 direction,
 					      __u32 slot, const struct ms_slot_config *config,
@@ -226,15 +296,19 @@ static __always_inline void ms_judge_new_flow(const struct ms_packet *p,
 	};
 	/* ICMP errors and stray RSTs are not flows: judged, never tracked. */
 	int trackable = !p->icmp_error && !(p->protocol == IPPROTO_TCP && (p->tcp_flags & MS_TCP_RST));
+	__u8 origin = ms_is_mid_stream(p) ? MS_ORIGIN_MID_STREAM : MS_ORIGIN_FIRST_PACKET;
 
 	ms_decide(slot, ep, f.remote_identity, direction, p->protocol, f.policy_port, &d);
+	if (origin == MS_ORIGIN_MID_STREAM)
+		ms_decide_either_opener(slot, ep, key, &f, &d);
 	o->rule_id = d.rule_id;
 	o->reason = d.reason;
 
 	if (d.action == MS_ACTION_ALLOW) {
 		o->verdict = MS_VERDICT_ALLOW;
 		if (trackable) {
-			ms_conntrack_insert(key, p, &f, MS_VERDICT_ALLOW, d.rule_id, bytes, now);
+			ms_conntrack_insert(key, p, direction, &f, origin, MS_VERDICT_ALLOW, d.rule_id,
+					    bytes, now);
 			ms_report(key, p, &f, MS_EVENT_NEW_FLOW, MS_VERDICT_ALLOW, d.reason, d.rule_id,
 				  1, bytes, 0, p->tcp_flags, now);
 		}
@@ -248,7 +322,8 @@ static __always_inline void ms_judge_new_flow(const struct ms_packet *p,
 	/* Monitor: passes, tracked so the flow is reported once, not once per packet. */
 	o->verdict = MS_VERDICT_WOULD_DENY;
 	if (trackable)
-		ms_conntrack_insert(key, p, &f, MS_VERDICT_WOULD_DENY, d.rule_id, bytes, now);
+		ms_conntrack_insert(key, p, direction, &f, origin, MS_VERDICT_WOULD_DENY, d.rule_id,
+				    bytes, now);
 	ms_report_denial(key, p, &f, MS_EVENT_WOULD_DENY, d.reason, d.rule_id, bytes, now);
 }
 

@@ -13,7 +13,7 @@ public sealed record FixtureStep(Direction Direction, byte[] Frame)
 
 /// <summary>
 /// A fixture row: a map seed, packets that set the scene, optionally a second policy applied
-/// after them, then the packet under test with its expected verdict, reason, deciding rule,
+/// after them and packets under it, then the packet under test with its expected verdict, reason, deciding rule,
 /// events and event losses. The expected counters follow from these: exactly one verdict
 /// counter (direction, verdict, reason) and the rule's counter grow by this one packet.
 /// </summary>
@@ -25,6 +25,8 @@ public sealed record DatapathFixture
     public IReadOnlyList<FixtureStep> Before { get; init; } = [];
     /// <summary>A policy applied after <see cref="Before"/>, before the packet under test.</summary>
     public Func<PolicySeed>? ThenApply { get; init; }
+    /// <summary>Packets after <see cref="ThenApply"/>'s policy, before the packet under test.</summary>
+    public IReadOnlyList<FixtureStep> AfterApply { get; init; } = [];
     public required FixtureStep Packet { get; init; }
     public required Verdict Verdict { get; init; }
     public required VerdictReason Reason { get; init; }

@@ -40,6 +40,8 @@ public sealed class FixtureRunner(DatapathOptions options)
             RunStep(datapath, step);
         if (fixture.ThenApply is { } then)
             writer.Apply(then().Build());
+        foreach (var step in fixture.AfterApply)
+            RunStep(datapath, step);
 
         var discard = new FlowEventCollector([]);
         events.Drain(ref discard);

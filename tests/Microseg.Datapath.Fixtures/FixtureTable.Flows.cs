@@ -10,6 +10,9 @@ namespace Microseg.Datapath.Fixtures;
 
 public static partial class FixtureTable
 {
+    /// <summary>A rule only the revoked-UDP row adds: api may send to web's udp 5000.</summary>
+    private const uint ApiUdp5000 = 30;
+
     private static IEnumerable<DatapathFixture> ConntrackRows()
     {
         yield return new()
@@ -75,6 +78,59 @@ public static partial class FixtureTable
             ThenApply = () => Seed(withApiHttp: false),
             Packet = Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.SynAck)),
             Verdict = V.Deny, Reason = R.PolicyRevoked, Events = [E.FlowEnd],
+        };
+        yield return new()
+        {
+            Name = "revoked flow stays cut when the server speaks next",
+            // The server's reply revoked the flow; its retransmission, judged as web's egress
+            // to api:40000 (allowed by web's egress default), must not admit it again.
+            Before = [In(P(Api4, Web4).Tcp(40000, 80)), Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.SynAck))],
+            ThenApply = () => Seed(withApiHttp: false),
+            AfterApply = [Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.Ack))],
+            Packet = Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.Ack)),
+            Verdict = V.Deny, Reason = R.PolicyRevoked,
+        };
+        yield return new()
+        {
+            Name = "revoked flow stays cut for the client after the server spoke",
+            Before = [In(P(Api4, Web4).Tcp(40000, 80)), Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.SynAck))],
+            ThenApply = () => Seed(withApiHttp: false),
+            AfterApply = [Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.Ack)), Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.Ack))],
+            Packet = In(P(Api4, Web4).Tcp(40000, 80, TcpFlags.Ack)),
+            Verdict = V.Deny, Reason = R.PolicyRevoked,
+        };
+        yield return new()
+        {
+            Name = "revoked udp flow stays cut for the server's reply",
+            // UDP has no SYN: without the revoked entry, web's reply would open a new egress flow.
+            Seed = () => Seed().Key(Web, Direction.Ingress, Api, Udp).Exact(5000, RuleActionKind.Allow, ApiUdp5000).Done(),
+            Before = [In(P(Api4, Web4).Udp(40000, 5000))],
+            ThenApply = () => Seed(),
+            AfterApply = [In(P(Api4, Web4).Udp(40000, 5000))],
+            Packet = Out(P(Web4, Api4).Udp(5000, 40000)),
+            Verdict = V.Deny, Reason = R.PolicyRevoked,
+        };
+        yield return new()
+        {
+            Name = "server's segment with no entry is judged as the client's connection",
+            // No entry (expired, evicted, or from before Microseg): web's ACK to api:40000 may
+            // belong to api's connection to web:22, which rule 2 denies.
+            Packet = Out(P(Web4, Api4).Tcp(22, 40000, TcpFlags.Ack)),
+            Verdict = V.Deny, Reason = R.PolicyRule, RuleId = ApiSsh, Events = [E.Deny],
+        };
+        yield return new()
+        {
+            Name = "segment with no entry allowed whichever side opened it is tracked",
+            Before = [Out(P(Web4, Api4).Tcp(80, 40000, TcpFlags.Ack))],
+            Packet = In(P(Api4, Web4).Tcp(40000, 80, TcpFlags.Ack)),
+            // Admitted by its first segment's own direction: web's egress default.
+            Verdict = V.Allow, Reason = R.Established,
+        };
+        yield return new()
+        {
+            Name = "segment with no entry is never let in by the egress default alone",
+            Packet = Out(P(Web4, World4).Tcp(9999, 40000, TcpFlags.Ack)),
+            Verdict = V.Deny, Reason = R.PolicyDefault, Events = [E.Deny],
         };
         yield return new()
         {

@@ -66,6 +66,8 @@ public sealed class AbiLayoutTests
         Assert.Contains($"#define MS_REASON_COUNT {AbiConstants.ReasonCount}", header);
         foreach (var reason in Enum.GetValues<VerdictReason>())
             Assert.Matches($@"MS_REASON_\w+\s*= {(int)reason},", header);
+        foreach (var origin in Enum.GetValues<FlowOrigin>())
+            Assert.Matches($@"MS_ORIGIN_\w+\s*= {(int)origin},", header);
     }
 
     // Structs used by both programs appear in either object; some only in one.

@@ -65,9 +65,15 @@ public sealed class PacketScenarios(RandomPolicy policy, Random random)
             }
             case >= 20 when _opened.Count > 0:
             {
-                // A later packet of an earlier flow: after a policy change it is judged again.
+                // A later packet of an earlier flow, from the side that opened it or from the
+                // other: after a policy change either one judges the flow again, as the
+                // connection it is; once revoked, neither side gets through.
                 var flow = _opened[random.Next(_opened.Count)];
-                yield return flow with { Flags = flow.Protocol == 6 ? TcpFlags.Ack : TcpFlags.None };
+                var later = flow with { Flags = flow.Protocol == 6 ? TcpFlags.Ack : TcpFlags.None };
+                var first = random.Next(2) == 0 ? later : later.Reply();
+                yield return first;
+                if (random.Next(2) == 0)
+                    yield return first.Reply();
                 break;
             }
             case < 7:

@@ -52,6 +52,13 @@ public sealed record PacketSpec(
         return frame;
     }
 
+    /// <summary>The same flow's packet the other way: from the other side, ports swapped.</summary>
+    public PacketSpec Reply() => this with
+    {
+        Direction = Direction == Direction.Ingress ? Direction.Egress : Direction.Ingress,
+        Source = Destination, Destination = Source, SourcePort = DestinationPort, DestinationPort = SourcePort,
+    };
+
     /// <summary>The same packet as the reference evaluator sees it.</summary>
     public PacketFacts Facts() => new(
         IPAddress.Parse(Source), IPAddress.Parse(Destination), Protocol, SourcePort, DestinationPort, IcmpType,

@@ -33,12 +33,17 @@ public struct ConntrackEntry
     /// <summary>Port the policy judged: destination port or ICMP type, host order.</summary>
     public ushort PolicyPort;
     public Direction OriginDirection;
-    /// <summary><see cref="Verdict.Allow"/>, or <see cref="Verdict.WouldDeny"/> in monitor mode.</summary>
+    /// <summary>
+    /// <see cref="Verdict.Allow"/>; <see cref="Verdict.WouldDeny"/> in monitor mode; <see cref="Verdict.Deny"/>
+    /// once a policy change revoked the flow (kept so both directions stay dropped until it times out).
+    /// </summary>
     public Verdict Verdict;
     public byte TcpFlagsLocal;
     public byte TcpFlagsRemote;
     public byte Closed;
-    public Padding5 Pad;
+    /// <summary>Whether <see cref="OriginDirection"/> and <see cref="PolicyPort"/> are the opener's.</summary>
+    public FlowOrigin Origin;
+    public Padding4 Pad;
 }
 
 /// <summary>Mirrors <c>struct ms_fragment_key</c>.</summary>

@@ -27,6 +27,15 @@ public enum Direction : byte { Ingress = 0, Egress = 1 }
 /// <summary>enum ms_mode.</summary>
 public enum EndpointMode : byte { Off = 0, Monitor = 1, Enforce = 2 }
 
+/// <summary>enum ms_flow_origin: how a tracked flow's opener is known.</summary>
+public enum FlowOrigin : byte
+{
+    /// <summary>Its first packet opened it: the entry's direction and policy port are the opener's.</summary>
+    FirstPacket = 0,
+    /// <summary>Picked up mid-stream (TCP without SYN): allowed only if allowed whichever side opened it.</summary>
+    MidStream = 1,
+}
+
 /// <summary>enum ms_action.</summary>
 public enum RuleActionKind : byte { Allow = 1, Deny = 2 }
 

@@ -9,6 +9,13 @@ public struct Padding3
     private byte _first;
 }
 
+/// <summary>Mirrors a C <c>__u8 pad[4]</c>.</summary>
+[InlineArray(4)]
+public struct Padding4
+{
+    private byte _first;
+}
+
 /// <summary>Mirrors a C <c>__u8 pad[5]</c>.</summary>
 [InlineArray(5)]
 public struct Padding5

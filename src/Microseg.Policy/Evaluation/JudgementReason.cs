@@ -15,7 +15,7 @@ public enum JudgementReason : byte
     /// <summary>An ICMP error about a tracked flow currently allowed: it passes with that flow.</summary>
     Related = 4,
 
-    /// <summary>A tracked flow the current policy now denies (enforce): dropped, and the flow forgotten.</summary>
+    /// <summary>A tracked flow a policy change denied (enforce): this and every later packet of it, either direction, dropped.</summary>
     PolicyRevoked = 5,
 
     /// <summary>Truncated or invalid headers.</summary>

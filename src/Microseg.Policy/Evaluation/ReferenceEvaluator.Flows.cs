@@ -27,6 +27,12 @@ public sealed partial class ReferenceEvaluator
             _flows.TryGetValue(key, out flow);
         }
 
+        if (flow is not null && flow.Generation == _policy.Generation && flow.Outcome == PacketOutcome.Deny)
+        {
+            return Decided(PacketOutcome.Deny, JudgementReason.PolicyRevoked, flow.Decision, endpoint, null,
+                $"{where} It belongs to the tracked flow {key}, which a policy change revoked (denied {Admitted(flow.Decision)}): every later packet of it, either direction, is dropped, so neither side can open it again behind the revocation.");
+        }
+
         if (flow is not null && flow.Generation == _policy.Generation)
         {
             string verdict = flow.Outcome == PacketOutcome.Allow ? "allowed" : "judged would deny";
@@ -42,33 +48,69 @@ public sealed partial class ReferenceEvaluator
         return flow is not null ? Rejudge(packet, key, flow, endpoint, where) : JudgeNewFlow(packet, key, endpoint, where, isError, syn);
     }
 
-    // A flow admitted under an older policy: judged again as if its first packet opened it now.
+    // A flow tracked under an older policy, whichever side sends this packet: judged again as the
+    // connection it is, from the side that opened it (opener unknown: from both).
     private Judgement Rejudge(PacketFacts packet, FlowKey key, TrackedFlow flow, LocalEndpoint endpoint, string where)
     {
         FlowQuestion question = _policy.Question(endpoint, key.Remote, flow.OriginDirection, key.Protocol, flow.OriginPort, flow.OriginIcmpType);
         PolicyDecision decision = _policy.Decide(endpoint, question);
+        string either = "";
+        if (!flow.OpenerKnown)
+        {
+            (question, decision, either) = DecideEitherOpener(endpoint, key, question, decision);
+        }
+
         PeerMatch peer = _policy.PeerOf(key.Remote);
-        string head = $"{where} Peer {key.Remote} is {peer.Why}. The policy changed since the flow {key} was admitted, so this packet is judged again as if it opened the flow ({question}). {decision.Sentence}";
+        string head = $"{where} Peer {key.Remote} is {peer.Why}. The policy changed since the flow {key} was admitted, so this packet is judged again as the connection it is, from the side that opened it ({question}).{either} {decision.Sentence}";
+        PacketOutcome before = flow.Outcome;
+        flow.Generation = _policy.Generation;
+        flow.Decision = decision;
         if (decision.Action == RuleAction.Deny && endpoint.Mode == EndpointMode.Enforce)
         {
-            _flows.Remove(key);
+            flow.Outcome = PacketOutcome.Deny;
             return Decided(PacketOutcome.Deny, JudgementReason.PolicyRevoked, decision, endpoint, peer,
-                $"{head} The endpoint enforces: the policy now denies the flow, so it is stopped and forgotten.");
+                $"{head} The endpoint enforces: the policy now denies the flow, so it is stopped, both directions, until it times out or a policy allows it again.");
         }
 
         flow.Outcome = decision.Action == RuleAction.Allow ? PacketOutcome.Allow : PacketOutcome.WouldDeny;
-        flow.Generation = _policy.Generation;
-        flow.Decision = decision;
         string applied = flow.Outcome == PacketOutcome.Allow
-            ? "The flow stays allowed under the new policy."
+            ? before == PacketOutcome.Deny ? "The flow, revoked before, is allowed again." : "The flow stays allowed under the new policy."
             : "The endpoint is in monitor mode: the flow passes and is reported as would deny.";
         return Decided(flow.Outcome, JudgementReason.Established, decision, endpoint, peer, $"{head} {applied}");
+    }
+
+    // A TCP flow whose opener is unknown is allowed only if it is allowed whichever side opened it:
+    // when the connection `first` describes is allowed, the reverse one (the other side opening it,
+    // to the other side's port) is asked too, and decides if it is not allowed.
+    private (FlowQuestion Question, PolicyDecision Decision, string Sentence) DecideEitherOpener(
+        LocalEndpoint endpoint, FlowKey key, FlowQuestion first, PolicyDecision decision)
+    {
+        if (decision.Action != RuleAction.Allow)
+        {
+            return (first, decision, " Which side opened this TCP connection is not known; that alone already decides.");
+        }
+
+        PacketDirection reverse = first.Direction == TrafficDirection.Ingress ? PacketDirection.Egress : PacketDirection.Ingress;
+        ushort port = reverse == PacketDirection.Ingress ? key.LocalPort : key.RemotePort;
+        FlowQuestion other = _policy.Question(endpoint, key.Remote, reverse, key.Protocol, port, 0);
+        PolicyDecision otherDecision = _policy.Decide(endpoint, other);
+        return otherDecision.Action == RuleAction.Allow
+            ? (first, decision, $" Which side opened this TCP connection is not known, and the other side opening it ({other}) is allowed too.")
+            : (other, otherDecision, $" Which side opened this TCP connection is not known: {first} is allowed, so it is judged as the other side opening it ({other}).");
     }
 
     private Judgement JudgeNewFlow(PacketFacts packet, FlowKey key, LocalEndpoint endpoint, string where, bool isError, bool syn)
     {
         FlowQuestion question = _policy.Question(endpoint, packet.RemoteAddress, packet.Direction, packet.Protocol, packet.DestinationPort, packet.IcmpType);
         PolicyDecision decision = _policy.Decide(endpoint, question);
+        // A TCP segment other than a SYN belongs to a connection opened earlier, by either side.
+        bool midStream = packet.Protocol == IcmpKinds.Tcp && !syn;
+        string either = "";
+        if (midStream)
+        {
+            (question, decision, either) = DecideEitherOpener(endpoint, key, question, decision);
+        }
+
         PeerMatch peer = _policy.PeerOf(packet.RemoteAddress);
         bool rst = packet.Protocol == IcmpKinds.Tcp && packet.TcpFlags.HasFlag(TcpFlagBits.Rst);
         bool trackable = !isError && !rst;
@@ -95,7 +137,8 @@ public sealed partial class ReferenceEvaluator
         else
         {
             bool replaced = syn && _flows.ContainsKey(key);
-            _flows[key] = new TrackedFlow(packet.Direction, packet.DestinationPort, packet.IcmpType)
+            PacketDirection origin = question.Direction == TrafficDirection.Ingress ? PacketDirection.Ingress : PacketDirection.Egress;
+            _flows[key] = new TrackedFlow(origin, question.DestinationPort, packet.IcmpType, openerKnown: !midStream)
             {
                 Outcome = outcome,
                 Generation = _policy.Generation,
@@ -106,7 +149,7 @@ public sealed partial class ReferenceEvaluator
         }
 
         return Decided(outcome, decision.Reason, decision, endpoint, peer,
-            $"{where} Peer {packet.RemoteAddress} is {peer.Why}. {decision.Sentence} {applied}{tracking}");
+            $"{where} Peer {packet.RemoteAddress} is {peer.Why}.{either} {decision.Sentence} {applied}{tracking}");
     }
 
     private static Judgement Decided(PacketOutcome outcome, JudgementReason reason, PolicyDecision decision, LocalEndpoint? endpoint, PeerMatch? peer, string explanation) =>

@@ -8,12 +8,12 @@ namespace Microseg.Policy.Evaluation;
 /// computed from the document alone, independent of the compiler's map layout, so that it can
 /// check the compiler and the kernel. Stateful like the data plane: it keeps its own model of
 /// flows (conntrack) and of first fragments, so a sequence of packets can be judged. State lasts
-/// until a policy change revokes a flow or <see cref="ForgetFlows"/> (there are no timeouts).
-/// Not thread-safe.
+/// until <see cref="ForgetFlows"/> (there are no timeouts); a flow a policy change revoked stays
+/// tracked as revoked. Not thread-safe.
 /// </summary>
 public sealed partial class ReferenceEvaluator
 {
-    // Tracked flows: allowed ones, and in monitor mode would-deny ones.
+    // Tracked flows: allowed ones, in monitor mode would-deny ones, and revoked ones.
     private readonly Dictionary<FlowKey, TrackedFlow> _flows = [];
 
     // First fragments seen, and how each was judged: later fragments follow it.
@@ -35,9 +35,9 @@ public sealed partial class ReferenceEvaluator
     public int TrackedFlowCount => _flows.Count;
 
     /// <summary>
-    /// A policy change: later packets of tracked flows are judged again as if they opened their
-    /// flow (a flow now denied on an enforcing endpoint is stopped and forgotten). Remembered
-    /// first fragments keep their verdicts.
+    /// A policy change: the next packet of a tracked flow, whichever side sends it, judges the flow
+    /// again as the connection it is, from the side that opened it (a flow now denied on an
+    /// enforcing endpoint is stopped, both directions). Remembered first fragments keep their verdicts.
     /// </summary>
     public void ReplacePolicy(PolicyDocument next)
     {

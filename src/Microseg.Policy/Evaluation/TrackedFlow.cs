@@ -4,8 +4,14 @@ namespace Microseg.Policy.Evaluation;
 /// The evaluator's conntrack entry: how a flow was judged, under which policy generation, and the
 /// facts of its first packet (a policy change judges the flow again as if that packet opened it).
 /// </summary>
-internal sealed class TrackedFlow(PacketDirection originDirection, ushort originPort, byte originIcmpType)
+internal sealed class TrackedFlow(PacketDirection originDirection, ushort originPort, byte originIcmpType, bool openerKnown = true)
 {
+    /// <summary>
+    /// False for a TCP flow picked up mid-stream (its first packet seen was not a SYN): either side
+    /// may have opened it, so every judgement asks whether it is allowed whichever side did.
+    /// </summary>
+    public bool OpenerKnown { get; } = openerKnown;
+
     /// <summary>Direction of the packet that opened the flow.</summary>
     public PacketDirection OriginDirection { get; } = originDirection;
 
@@ -15,7 +21,10 @@ internal sealed class TrackedFlow(PacketDirection originDirection, ushort origin
     /// <summary>ICMP type of the opening packet (ICMP/ICMPv6).</summary>
     public byte OriginIcmpType { get; } = originIcmpType;
 
-    /// <summary><see cref="PacketOutcome.Allow"/> or, in monitor mode, <see cref="PacketOutcome.WouldDeny"/>.</summary>
+    /// <summary>
+    /// <see cref="PacketOutcome.Allow"/>; in monitor mode <see cref="PacketOutcome.WouldDeny"/>;
+    /// <see cref="PacketOutcome.Deny"/> once a policy change revoked it (every later packet, either direction, is dropped).
+    /// </summary>
     public PacketOutcome Outcome { get; set; }
 
     /// <summary>The policy generation the flow was last judged under.</summary>

@@ -49,6 +49,26 @@ public sealed class ConntrackTests
         Assert.Contains("follows that verdict without consulting the rules", reply.Explanation);
     }
 
+    /// <summary>
+    /// A TCP segment other than a SYN with no flow tracked: it belongs to a connection one of the
+    /// two sides opened, and nothing says which, so it passes only if either opening is allowed.
+    /// </summary>
+    [Fact]
+    public void A_mid_stream_segment_with_no_flow_passes_only_if_allowed_whichever_side_opened_it()
+    {
+        // web -> client:40000 is allowed (egress default), client -> web:80 is not (ingress default).
+        Judgement j = _evaluator.Judge(Tcp("10.0.1.10", "198.51.100.1", 40000, Out, TcpFlagBits.Ack, sourcePort: 80));
+        Policies.Expect(j, Deny, Default);
+        Assert.Contains("judged as the other side opening it (ingress tcp port 80)", j.Explanation);
+        Assert.Equal(0, _evaluator.TrackedFlowCount);
+
+        // Both openings allowed (https-in, and the egress default): passes, and is tracked.
+        PacketFacts segment = Tcp("10.0.1.10", "198.51.100.1", 40000, Out, TcpFlagBits.Ack, sourcePort: 443);
+        Policies.Expect(_evaluator.Judge(segment), Allow, Default);
+        Policies.Expect(_evaluator.Judge(Reply(segment, TcpFlagBits.Ack)), Allow, Established);
+        Assert.Equal(1, _evaluator.TrackedFlowCount);
+    }
+
     [Fact]
     public void A_denied_flow_is_not_tracked_so_its_next_packet_is_judged_again()
     {
@@ -83,13 +103,16 @@ public sealed class ConntrackTests
     [Fact]
     public void A_rst_of_no_known_flow_is_judged_and_never_tracked()
     {
-        PacketFacts rst = Tcp("10.0.1.10", "198.51.100.1", 80, Out, TcpFlagBits.Rst);
+        // From web's port 443: allowed whichever side opened its connection (https-in, egress default).
+        PacketFacts rst = Tcp("10.0.1.10", "198.51.100.1", 80, Out, TcpFlagBits.Rst, sourcePort: 443);
 
         Judgement j = _evaluator.Judge(rst);
 
         Policies.Expect(j, Allow, Default);
         Assert.Equal(0, _evaluator.TrackedFlowCount);
-        Policies.Expect(_evaluator.Judge(Reply(rst, TcpFlagBits.Ack)), Deny, Default);
+        Policies.Expect(_evaluator.Judge(rst), Allow, Default);
+        // From an ephemeral port, the peer opening it (ingress to 40000) is denied.
+        Policies.Expect(_evaluator.Judge(rst with { SourcePort = 40000 }), Deny, Default);
     }
 
     [Fact]

@@ -5,13 +5,13 @@ using static Microseg.Policy.Tests.Evaluation.Packets;
 
 namespace Microseg.Policy.Tests.Evaluation;
 
-/// <summary>A policy change judges tracked flows again, as if their first packet opened them now.</summary>
+/// <summary>A policy change judges tracked flows again, as the connection each is, from the side that opened it, whichever side sends next.</summary>
 public sealed class PolicyChangeTests
 {
     private static readonly string Before = ConntrackTests.Policy;
 
     [Fact]
-    public void A_flow_the_new_policy_denies_is_stopped_and_forgotten()
+    public void A_flow_the_new_policy_denies_is_stopped_both_ways_and_kept_as_revoked()
     {
         var evaluator = new ReferenceEvaluator(Policies.FromText(Before));
         PacketFacts syn = Tcp("198.51.100.1", "10.0.1.10", 443, In);
@@ -21,9 +21,80 @@ public sealed class PolicyChangeTests
 
         Judgement j = evaluator.Judge(Reply(syn, TcpFlagBits.Ack));
         Policies.Expect(j, Deny, PolicyRevoked);
-        Assert.Contains("judged again as if it opened the flow (ingress tcp port 443)", j.Explanation);
-        Assert.Equal(0, evaluator.TrackedFlowCount);
-        Policies.Expect(evaluator.Judge(Next(syn)), Deny, Default);
+        Assert.Contains("judged again as the connection it is, from the side that opened it (ingress tcp port 443)", j.Explanation);
+        Assert.Equal(1, evaluator.TrackedFlowCount);
+        Policies.Expect(evaluator.Judge(Next(syn)), Deny, PolicyRevoked);
+    }
+
+    /// <summary>
+    /// The server speaks first after the change (its reply is what revokes the flow), then
+    /// again: its packets would pass as web's own egress (default allow) if the flow were
+    /// forgotten, and the client's data would ride in behind them.
+    /// </summary>
+    [Fact]
+    public void A_revoked_flow_stays_stopped_whichever_side_sends_next()
+    {
+        var evaluator = new ReferenceEvaluator(Policies.FromText(Before));
+        PacketFacts syn = Tcp("198.51.100.1", "10.0.1.10", 443, In);
+        evaluator.Judge(syn);
+        evaluator.Judge(Reply(syn));
+
+        evaluator.ReplacePolicy(Policies.FromText(Before.Replace("ports: [443]", "ports: [8443]")));
+
+        Policies.Expect(evaluator.Judge(Reply(syn, TcpFlagBits.Ack)), Deny, PolicyRevoked);
+        Policies.Expect(evaluator.Judge(Reply(syn, TcpFlagBits.Ack)), Deny, PolicyRevoked);
+        Policies.Expect(evaluator.Judge(Next(syn)), Deny, PolicyRevoked);
+        Policies.Expect(evaluator.Judge(Reply(syn, TcpFlagBits.Ack | TcpFlagBits.Fin)), Deny, PolicyRevoked);
+    }
+
+    [Fact]
+    public void A_revoked_udp_flow_does_not_come_back_as_the_servers_new_flow()
+    {
+        var evaluator = new ReferenceEvaluator(Policies.FromText(Before.Replace("protocol: tcp, ports: [443]", "protocol: udp, ports: [443]")));
+        PacketFacts query = Udp("198.51.100.1", "10.0.1.10", 443, In);
+        Policies.Expect(evaluator.Judge(query), Allow, Rule, "https-in");
+
+        evaluator.ReplacePolicy(Policies.FromText(Before));
+
+        Policies.Expect(evaluator.Judge(Next(query)), Deny, PolicyRevoked);
+        Policies.Expect(evaluator.Judge(Reply(query)), Deny, PolicyRevoked);
+    }
+
+    [Fact]
+    public void A_revoked_flow_the_policy_allows_again_resumes()
+    {
+        var evaluator = new ReferenceEvaluator(Policies.FromText(Before));
+        PacketFacts syn = Tcp("198.51.100.1", "10.0.1.10", 443, In);
+        evaluator.Judge(syn);
+        evaluator.ReplacePolicy(Policies.FromText(Before.Replace("ports: [443]", "ports: [8443]")));
+        Policies.Expect(evaluator.Judge(Next(syn)), Deny, PolicyRevoked);
+
+        evaluator.ReplacePolicy(Policies.FromText(Before));
+
+        Judgement j = evaluator.Judge(Reply(syn, TcpFlagBits.Ack));
+        Policies.Expect(j, Allow, Established, "https-in");
+        Assert.Contains("revoked before, is allowed again", j.Explanation);
+        Policies.Expect(evaluator.Judge(Next(syn)), Allow, Established, "https-in");
+    }
+
+    /// <summary>
+    /// A flow picked up mid-stream (say, conntrack forgot it) was admitted because it was
+    /// allowed whichever side opened it; after a change, each side's opening is asked again.
+    /// </summary>
+    [Fact]
+    public void A_flow_picked_up_mid_stream_is_judged_from_both_sides_after_a_change()
+    {
+        var evaluator = new ReferenceEvaluator(Policies.FromText(Before));
+        // web's segment from port 443 to a client: web opening it (egress to 40000) is allowed by
+        // the egress default; the client opening it (ingress to 443) by https-in.
+        PacketFacts segment = Tcp("10.0.1.10", "198.51.100.1", 40000, Out, TcpFlagBits.Ack, sourcePort: 443);
+        Policies.Expect(evaluator.Judge(segment), Allow, Default);
+
+        evaluator.ReplacePolicy(Policies.FromText(Before.Replace("ports: [443]", "ports: [8443]")));
+
+        Judgement j = evaluator.Judge(Next(segment));
+        Policies.Expect(j, Deny, PolicyRevoked);
+        Assert.Contains("judged as the other side opening it (ingress tcp port 443)", j.Explanation);
     }
 
     [Fact]
