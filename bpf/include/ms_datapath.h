@@ -170,11 +170,7 @@ __noinline int ms_judge_packet(const struct ms_packet *p, const struct ms_packet
 		if (ep->mode == MS_MODE_OFF)
 			return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED,
 					 MS_REASON_ENDPOINT_OFF, 0);
-		if (entry)
-			ms_judge_tracked(entry, key, p, direction, slot, config, ep, ifindex, bytes,
-					 now, &o);
-		else
-			ms_judge_new_flow(p, key, direction, slot, config, ep, ifindex, bytes, now, &o);
+		ms_judge_flow(entry, key, p, direction, slot, config, ep, ifindex, bytes, now, &o);
 	}
 	/* Whatever judged it, a first fragment's verdict is what its later fragments follow. */
 	if (p->fragment == MS_FRAGMENT_FIRST)

@@ -187,6 +187,18 @@ static __always_inline void ms_account_tracked(struct ms_conntrack_entry *entry,
 }
 
 /*
+ * The policy lookup for the reverse connection of a mid-stream flow. A global function, so
+ * the verifier checks this second lookup once rather than on every path that reaches it.
+ * Returns 0, or -1 when called with NULL (never, from our programs).
+ */
+__noinline int ms_decide_reverse(const struct ms_policy_query *q, struct ms_decision *d)
+{
+	if (!q || !d)
+		return -1;
+	return ms_policy_decide(q, d);
+}
+
+/*
  * A flow whose opener is unknown (picked up mid-stream) is allowed only if the policy allows
  * it whichever side opened it. *d holds the decision for the connection *f describes; when
  * that allows, the reverse connection (opened by the other side, to the other side's port)
@@ -201,10 +213,19 @@ static __always_inline void ms_decide_either_opener(__u32 slot, const struct ms_
 	struct ms_decision other = {};
 	__u8 reverse = ms_reverse(f->direction);
 	__u16 port = ms_opener_port(key, reverse);
+	struct ms_policy_query q = {
+		.slot = slot,
+		.local_identity = ep->identity,
+		.remote_identity = f->remote_identity,
+		.port = port,
+		.endpoint_flags = ep->flags,
+		.direction = reverse,
+		.protocol = key->protocol,
+	};
 
 	if (d->action != MS_ACTION_ALLOW)
 		return;
-	ms_decide(slot, ep, f->remote_identity, reverse, key->protocol, port, &other);
+	ms_decide_reverse(&q, &other);
 	if (other.action == MS_ACTION_ALLOW)
 		return;
 	*d = other;
@@ -225,65 +246,92 @@ static __always_inline void ms_judge_revoked(struct ms_conntrack_entry *entry, _
 	o->rule_id = entry->rule_id;
 }
 
-/* A packet of a flow tracked under an older policy generation, in either direction: judged
- * again as the connection it is, from the side that opened it (or, opener unknown, from
- * both), so a policy that now denies it stops both directions from this packet on. */
-static __always_inline void ms_judge_tracked(struct ms_conntrack_entry *entry,
-					     const struct ms_conntrack_key *key,
-					     const struct ms_packet *p, __u8 direction, __u32 slot,
-					     const struct ms_slot_config *config,
-					     const struct ms_endpoint_value *ep, __u32 ifindex,
-					     __u32 bytes, __u64 now, struct ms_outcome *o)
+/* A flow tracked under an older policy generation, judged again by *d (for the connection
+ * *f describes). Denied in enforce mode: this and every later packet dropped. */
+static __always_inline void ms_rejudged(struct ms_conntrack_entry *entry,
+					const struct ms_conntrack_key *key, const struct ms_packet *p,
+					__u8 direction, const struct ms_endpoint_value *ep,
+					const struct ms_flow_facts *f, const struct ms_decision *d,
+					__u32 bytes, __u64 now, struct ms_outcome *o)
 {
-	struct ms_decision d = {};
-	struct ms_flow_facts f = {
-		.local_identity = ep->identity,
-		.remote_identity = ms_lookup_remote_identity(slot, &key->remote_addr, config),
-		.ifindex = ifindex,
-		.generation = config->generation,
-		.policy_port = entry->policy_port,
-		.direction = entry->origin_direction,
-	};
-
-	ms_decide(slot, ep, f.remote_identity, f.direction, key->protocol, f.policy_port, &d);
-	if (entry->origin == MS_ORIGIN_MID_STREAM)
-		ms_decide_either_opener(slot, ep, key, &f, &d);
-	entry->generation = config->generation;
-	entry->rule_id = d.rule_id;
-	entry->local_identity = f.local_identity;
-	entry->remote_identity = f.remote_identity;
-	if (d.action == MS_ACTION_DENY && ep->mode == MS_MODE_ENFORCE) {
+	entry->generation = f->generation;
+	entry->rule_id = d->rule_id;
+	entry->local_identity = f->local_identity;
+	entry->remote_identity = f->remote_identity;
+	if (d->action == MS_ACTION_DENY && ep->mode == MS_MODE_ENFORCE) {
 		/* Its end is reported once, when revoked, not again under each later policy. */
 		if (entry->verdict != MS_VERDICT_DENY)
-			ms_report(key, p, &f, MS_EVENT_FLOW_END, MS_VERDICT_DENY,
-				  MS_REASON_POLICY_REVOKED, d.rule_id, entry->packets, entry->bytes, 0,
+			ms_report(key, p, f, MS_EVENT_FLOW_END, MS_VERDICT_DENY,
+				  MS_REASON_POLICY_REVOKED, d->rule_id, entry->packets, entry->bytes, 0,
 				  p->tcp_flags, now);
 		entry->verdict = MS_VERDICT_DENY;
 		ms_judge_revoked(entry, now, o);
 		return;
 	}
-	if (d.action == MS_ACTION_ALLOW) {
+	if (d->action == MS_ACTION_ALLOW) {
 		/* A revoked flow the policy allows again is admitted again, and says so. */
 		if (entry->verdict == MS_VERDICT_DENY)
-			ms_report(key, p, &f, MS_EVENT_NEW_FLOW, MS_VERDICT_ALLOW, d.reason, d.rule_id,
+			ms_report(key, p, f, MS_EVENT_NEW_FLOW, MS_VERDICT_ALLOW, d->reason, d->rule_id,
 				  1, bytes, 0, p->tcp_flags, now);
 		entry->verdict = MS_VERDICT_ALLOW;
 	} else if (entry->verdict != MS_VERDICT_WOULD_DENY) {
 		entry->verdict = MS_VERDICT_WOULD_DENY;
-		ms_report_denial(key, p, &f, MS_EVENT_WOULD_DENY, MS_REASON_POLICY_REVOKED, d.rule_id,
+		ms_report_denial(key, p, f, MS_EVENT_WOULD_DENY, MS_REASON_POLICY_REVOKED, d->rule_id,
 				 bytes, now);
 	}
-	ms_account_tracked(entry, key, p, direction, config->generation, ifindex, bytes, now, o);
+	ms_account_tracked(entry, key, p, direction, f->generation, f->ifindex, bytes, now, o);
 }
 
-/* A flow conntrack does not know (or that a SYN starts afresh): judged by the policy and,
- * if it may pass (or, in monitor mode, would be denied), tracked from here on. A TCP
- * segment other than a SYN is judged as the connection whichever side opened it. */
-static __always_inline void ms_judge_new_flow(const struct ms_packet *p,
-					      const struct ms_conntrack_key *key, __u8 direction,
-					      __u32 slot, const struct ms_slot_config *config,
-					      const struct ms_endpoint_value *ep, __u32 ifindex,
-					      __u32 bytes, __u64 now, struct ms_outcome *o)
+/* A flow conntrack does not know (or that a SYN starts afresh), judged by *d: if it may pass
+ * (or, in monitor mode, would be denied), tracked from here on. */
+static __always_inline void ms_judged_new(const struct ms_packet *p,
+					  const struct ms_conntrack_key *key, __u8 direction,
+					  const struct ms_endpoint_value *ep,
+					  const struct ms_flow_facts *f, const struct ms_decision *d,
+					  __u8 origin, __u32 bytes, __u64 now, struct ms_outcome *o)
+{
+	/* ICMP errors and stray RSTs are not flows: judged, never tracked. */
+	int trackable = !p->icmp_error && !(p->protocol == IPPROTO_TCP && (p->tcp_flags & MS_TCP_RST));
+
+	o->rule_id = d->rule_id;
+	o->reason = d->reason;
+	if (d->action == MS_ACTION_ALLOW) {
+		o->verdict = MS_VERDICT_ALLOW;
+		if (trackable) {
+			ms_conntrack_insert(key, p, direction, f, origin, MS_VERDICT_ALLOW, d->rule_id,
+					    bytes, now);
+			ms_report(key, p, f, MS_EVENT_NEW_FLOW, MS_VERDICT_ALLOW, d->reason, d->rule_id,
+				  1, bytes, 0, p->tcp_flags, now);
+		}
+		return;
+	}
+	if (ep->mode == MS_MODE_ENFORCE) {
+		o->verdict = MS_VERDICT_DENY;
+		ms_report_denial(key, p, f, MS_EVENT_DENY, d->reason, d->rule_id, bytes, now);
+		return;
+	}
+	/* Monitor: passes, tracked so the flow is reported once, not once per packet. */
+	o->verdict = MS_VERDICT_WOULD_DENY;
+	if (trackable)
+		ms_conntrack_insert(key, p, direction, f, origin, MS_VERDICT_WOULD_DENY, d->rule_id,
+				    bytes, now);
+	ms_report_denial(key, p, f, MS_EVENT_WOULD_DENY, d->reason, d->rule_id, bytes, now);
+}
+
+/*
+ * A packet the policy must judge, with entry the flow's conntrack entry from an older policy
+ * generation, or NULL for a flow conntrack does not know (or that a SYN starts afresh).
+ * A tracked flow is judged again as the connection it is, from the side that opened it,
+ * whichever side sends this packet, so a policy that now denies it stops both directions;
+ * a TCP segment other than a SYN, with no entry, as the connection whichever side opened
+ * it. One policy lookup site serves both (the verifier walks each inline copy).
+ */
+static __always_inline void ms_judge_flow(struct ms_conntrack_entry *entry,
+					  const struct ms_conntrack_key *key,
+					  const struct ms_packet *p, __u8 direction, __u32 slot,
+					  const struct ms_slot_config *config,
+					  const struct ms_endpoint_value *ep, __u32 ifindex,
+					  __u32 bytes, __u64 now, struct ms_outcome *o)
 {
 	struct ms_decision d = {};
 	struct ms_flow_facts f = {
@@ -294,37 +342,20 @@ static __always_inline void ms_judge_new_flow(const struct ms_packet *p,
 		.policy_port = ms_policy_port_of(p),
 		.direction = direction,
 	};
-	/* ICMP errors and stray RSTs are not flows: judged, never tracked. */
-	int trackable = !p->icmp_error && !(p->protocol == IPPROTO_TCP && (p->tcp_flags & MS_TCP_RST));
 	__u8 origin = ms_is_mid_stream(p) ? MS_ORIGIN_MID_STREAM : MS_ORIGIN_FIRST_PACKET;
 
-	ms_decide(slot, ep, f.remote_identity, direction, p->protocol, f.policy_port, &d);
+	if (entry) {
+		f.policy_port = entry->policy_port;
+		f.direction = entry->origin_direction;
+		origin = entry->origin;
+	}
+	ms_decide(slot, ep, f.remote_identity, f.direction, key->protocol, f.policy_port, &d);
 	if (origin == MS_ORIGIN_MID_STREAM)
 		ms_decide_either_opener(slot, ep, key, &f, &d);
-	o->rule_id = d.rule_id;
-	o->reason = d.reason;
-
-	if (d.action == MS_ACTION_ALLOW) {
-		o->verdict = MS_VERDICT_ALLOW;
-		if (trackable) {
-			ms_conntrack_insert(key, p, direction, &f, origin, MS_VERDICT_ALLOW, d.rule_id,
-					    bytes, now);
-			ms_report(key, p, &f, MS_EVENT_NEW_FLOW, MS_VERDICT_ALLOW, d.reason, d.rule_id,
-				  1, bytes, 0, p->tcp_flags, now);
-		}
-		return;
-	}
-	if (ep->mode == MS_MODE_ENFORCE) {
-		o->verdict = MS_VERDICT_DENY;
-		ms_report_denial(key, p, &f, MS_EVENT_DENY, d.reason, d.rule_id, bytes, now);
-		return;
-	}
-	/* Monitor: passes, tracked so the flow is reported once, not once per packet. */
-	o->verdict = MS_VERDICT_WOULD_DENY;
-	if (trackable)
-		ms_conntrack_insert(key, p, direction, &f, origin, MS_VERDICT_WOULD_DENY, d.rule_id,
-				    bytes, now);
-	ms_report_denial(key, p, &f, MS_EVENT_WOULD_DENY, d.reason, d.rule_id, bytes, now);
+	if (entry)
+		ms_rejudged(entry, key, p, direction, ep, &f, &d, bytes, now, o);
+	else
+		ms_judged_new(p, key, direction, ep, &f, &d, origin, bytes, now, o);
 }
 
 #endif /* MS_FLOWS_H */
