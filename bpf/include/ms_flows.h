@@ -114,6 +114,21 @@ static __always_inline void ms_report_denial(const struct ms_conntrack_key *key,
 			  reason, rule_id, 1, bytes, suppressed, p->tcp_flags, now);
 }
 
+/*
+ * The policy lookup, as a global function: the verifier checks it once, in isolation,
+ * instead of once per path into each place that asks (a mid-stream flow asks twice). Inline
+ * at two places, and a third for the reverse connection of a mid-stream flow, the programs
+ * took 40-70% more verifier work to load than they do now with all of them calling this;
+ * the call costs denied packets and new flows a few ns (docs/benchmarks.md), never an
+ * established packet. Returns 0, or -1 when called with NULL (never, from our programs).
+ */
+__noinline int ms_decide_global(const struct ms_policy_query *q, struct ms_decision *d)
+{
+	if (!q || !d)
+		return -1;
+	return ms_policy_decide(q, d);
+}
+
 static __always_inline void ms_decide(__u32 slot, const struct ms_endpoint_value *ep,
 				      __u32 remote_identity, __u8 direction, __u8 protocol,
 				      __u16 port, struct ms_decision *d)
@@ -128,7 +143,7 @@ static __always_inline void ms_decide(__u32 slot, const struct ms_endpoint_value
 		.protocol = protocol,
 	};
 
-	ms_policy_decide(&q, d);
+	ms_decide_global(&q, d);
 }
 
 /* Tracks a flow from this packet (sent in `direction`) as *f describes its opening. */
@@ -187,18 +202,6 @@ static __always_inline void ms_account_tracked(struct ms_conntrack_entry *entry,
 }
 
 /*
- * The policy lookup for the reverse connection of a mid-stream flow. A global function, so
- * the verifier checks this second lookup once rather than on every path that reaches it.
- * Returns 0, or -1 when called with NULL (never, from our programs).
- */
-__noinline int ms_decide_reverse(const struct ms_policy_query *q, struct ms_decision *d)
-{
-	if (!q || !d)
-		return -1;
-	return ms_policy_decide(q, d);
-}
-
-/*
  * A flow whose opener is unknown (picked up mid-stream) is allowed only if the policy allows
  * it whichever side opened it. *d holds the decision for the connection *f describes; when
  * that allows, the reverse connection (opened by the other side, to the other side's port)
@@ -213,19 +216,10 @@ static __always_inline void ms_decide_either_opener(__u32 slot, const struct ms_
 	struct ms_decision other = {};
 	__u8 reverse = ms_reverse(f->direction);
 	__u16 port = ms_opener_port(key, reverse);
-	struct ms_policy_query q = {
-		.slot = slot,
-		.local_identity = ep->identity,
-		.remote_identity = f->remote_identity,
-		.port = port,
-		.endpoint_flags = ep->flags,
-		.direction = reverse,
-		.protocol = key->protocol,
-	};
 
 	if (d->action != MS_ACTION_ALLOW)
 		return;
-	ms_decide_reverse(&q, &other);
+	ms_decide(slot, ep, f->remote_identity, reverse, key->protocol, port, &other);
 	if (other.action == MS_ACTION_ALLOW)
 		return;
 	*d = other;
