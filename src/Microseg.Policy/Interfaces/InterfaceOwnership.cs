@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Model;
 
 namespace Microseg.Policy.Interfaces;
@@ -46,6 +47,25 @@ public static class InterfaceOwnership
             owners.Add(new InterfaceOwner(@interface.Name, owner, ownerAddress, unlisted));
         }
         return owners;
+    }
+
+    /// <summary>
+    /// A warning per interface address no endpoint lists, for <c>policy check</c>: at the
+    /// owning endpoint's entry, or at the start of <paramref name="mainFile"/> with no owner.
+    /// </summary>
+    public static List<Diagnostic> Warnings(PolicyDocument document, IEnumerable<InterfaceAddresses> interfaces, string mainFile)
+    {
+        var warnings = new List<Diagnostic>();
+        foreach (var owner in Resolve(document, interfaces))
+        {
+            var at = owner.Endpoint?.Position ?? SourcePosition.StartOf(mainFile);
+            var hint = owner.Endpoint is null
+                ? $"list the address under the endpoint it belongs to; then every address of {owner.Interface} is judged"
+                : "list the address under the endpoint's addresses to say so explicitly";
+            foreach (var sentence in owner.Warnings())
+                warnings.Add(Diagnostic.At(at, DiagnosticSeverity.Warning, sentence, hint));
+        }
+        return warnings;
     }
 
     /// <summary>The address as endpoints list it: no scope id, IPv4-mapped IPv6 as IPv4.</summary>
