@@ -154,7 +154,8 @@ public sealed partial class ReferenceEvaluator
         string owned = $"The local address {local} ({side}) is listed by no endpoint; it is on {packet.Interface}, which endpoint '{endpoint?.Identity}' owns";
         return endpoint switch
         {
-            null => $"The local address {local} ({side}) is listed by no endpoint, and no endpoint owns its interface, so the packet is passed unjudged.",
+            null when packet.Interface is null => $"The local address {local} ({side}) is listed by no endpoint, so the packet is passed unjudged (on an interface where an endpoint lists another address, that endpoint would judge it).",
+            null => $"The local address {local} ({side}) is listed by no endpoint, and no endpoint owns {packet.Interface}, so the packet is passed unjudged.",
             { Mode: EndpointMode.Off } when byInterface => $"{owned}, whose mode is off: it passes everything and reports nothing.",
             _ when byInterface => $"{owned} (mode {ModeName(endpoint.Mode)}).",
             { Mode: EndpointMode.Off } => $"The local address {local} ({side}) is endpoint '{endpoint.Identity}', whose mode is off: it passes everything and reports nothing.",
