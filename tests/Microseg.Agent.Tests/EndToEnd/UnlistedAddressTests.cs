@@ -77,6 +77,37 @@ public sealed class UnlistedAddressTests(ITestOutputHelper log)
         Assert.DoesNotContain($"address {net.AddressB6} is listed", status);
     }
 
+    [PrivilegedFact]
+    public void AnInterfaceBecomesOwnedWhenAnEndpointsAddressAppearsOnItWhileMicrosegdRuns()
+    {
+        using var lab = new DaemonLab();
+        var net = lab.Network;
+        var linkLocal = WaitForLinkLocal(net.NamespaceB, net.InterfaceB);
+        // The server endpoint lists only an address B does not have yet: B's interface has no owner.
+        var subnet = net.AddressB4.GetAddressBytes()[2];
+        var later = IPAddress.Parse($"10.77.{subnet}.77");
+        var listed = $"addresses: [{net.AddressB4}, \"{net.AddressB6}\"]";
+        var policy = lab.Policy(AllowedPort);
+        var endpoints = policy.IndexOf("endpoints:", StringComparison.Ordinal);
+        lab.WritePolicy(policy[..endpoints] + policy[endpoints..].Replace(listed, $"addresses: [{later}]", StringComparison.Ordinal));
+        using var deniedListener = ListenEverywhere(lab, DeniedPort);
+
+        lab.StartDaemon();
+        lab.Notify.WaitFor("READY=1", DaemonLab.Startup);
+        Assert.True(Reaches(lab, linkLocal, DeniedPort, DaemonLab.Expected), "no owner yet: the link-local address is not judged (documented)");
+
+        IpTool.Run("-n", net.NamespaceB, "addr", "add", later + "/24", "dev", net.InterfaceB);
+        // The daemon re-reads the interfaces every poll (1 s in the lab) and writes the new owner.
+        var clock = Stopwatch.StartNew();
+        while (Reaches(lab, linkLocal, DeniedPort, TimeSpan.FromMilliseconds(500)))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), "the interface got no owner within 15 s of the endpoint's address appearing on it");
+            Thread.Sleep(200);
+        }
+        log.WriteLine($"owned after {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.False(Reaches(lab, net.AddressB6, DeniedPort, DaemonLab.Refused), "B's other addresses are the server's now too");
+    }
+
     // An interface's IPv6 link-local address once duplicate address detection has finished with it.
     private static IPAddress WaitForLinkLocal(string ns, string device)
     {
