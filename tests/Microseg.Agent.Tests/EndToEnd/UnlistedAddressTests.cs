@@ -92,7 +92,7 @@ public sealed class UnlistedAddressTests(ITestOutputHelper log)
         lab.WritePolicy(policy[..endpoints] + policy[endpoints..].Replace(listed, $"addresses: [{later}]", StringComparison.Ordinal));
         using var deniedListener = ListenEverywhere(lab, DeniedPort);
 
-        lab.StartDaemon();
+        var daemon = lab.StartDaemon();
         lab.Notify.WaitFor("READY=1", DaemonLab.Startup);
         Assert.True(Reaches(lab, linkLocal, DeniedPort, DaemonLab.Expected), "no owner yet: the link-local address is not judged (documented)");
 
@@ -105,6 +105,7 @@ public sealed class UnlistedAddressTests(ITestOutputHelper log)
             Thread.Sleep(200);
         }
         log.WriteLine($"owned after {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.Contains($"Interface owners changed ({net.InterfaceB}@{net.NamespaceB}: server)", daemon.LogText);
         Assert.False(Reaches(lab, net.AddressB6, DeniedPort, DaemonLab.Refused), "B's other addresses are the server's now too");
     }
 
@@ -126,14 +127,30 @@ public sealed class UnlistedAddressTests(ITestOutputHelper log)
         throw new TimeoutException($"{device} in {ns} got no usable link-local address in 10 s");
     }
 
-    // A dual-stack listener on every address of B.
-    private static Socket ListenEverywhere(DaemonLab lab, int port) => lab.B.Run(() =>
+    // A dual-stack listener on every address of B that accepts and closes every connection, so
+    // that a full accept queue never passes for a dropped SYN. Disposing it ends the loop.
+    private static Socket ListenEverywhere(DaemonLab lab, int port)
     {
-        var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
-        socket.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
-        socket.Listen(64);
+        var socket = lab.B.Run(() =>
+        {
+            var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
+            listener.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+            listener.Listen(64);
+            return listener;
+        });
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                    (await socket.AcceptAsync()).Dispose();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        });
         return socket;
-    });
+    }
 
     // Whether a TCP connection from A to address:port completes within the timeout.
     private static bool Reaches(DaemonLab lab, IPAddress address, int port, TimeSpan timeout)
