@@ -99,6 +99,15 @@ enum ms_event_kind {
 	((((slot) * 2 + (direction)) * MS_VERDICT_COUNT + (verdict)) * MS_REASON_COUNT + (reason))
 #define MS_VERDICT_COUNTER_ENTRIES (MS_MAX_INTERFACE_SLOTS * 2 * MS_VERDICT_COUNT * MS_REASON_COUNT)
 
+/* ms_interface_endpoints is an array indexed by MS_INTERFACE_ENDPOINT_INDEX: per attached
+ * interface (its slot in ms_interface_slots) and per policy slot, the endpoint that judges a
+ * local address no endpoint lists, so that such an address (IPv6 link-local, a secondary
+ * address added later) is judged without the kernel ever listing an interface's addresses. */
+enum ms_interface_endpoint_layout {
+	MS_INTERFACE_ENDPOINT_ENTRIES = MS_MAX_INTERFACE_SLOTS * MS_SLOT_COUNT,
+};
+#define MS_INTERFACE_ENDPOINT_INDEX(interface_slot, slot) ((interface_slot) * MS_SLOT_COUNT + (slot))
+
 /* Deny and would-deny events pass a token bucket chosen by hashing the remote address into
  * this many buckets: per source, bounded in memory, and an array lookup rather than a hash
  * one. Two sources that share a bucket share its rate. A power of two. */
@@ -146,7 +155,8 @@ struct ms_control {
 struct ms_slot_config {
 	__u32 generation;         /* policy generation; conntrack entries admitted under an
 	                           * older one are re-checked against this policy */
-	__u32 default_identity;   /* identity of local addresses not in ms_local_endpoints */
+	__u32 default_identity;   /* identity of local addresses not in ms_local_endpoints, on
+	                           * an interface ms_interface_endpoints gives no owner */
 	__u8  default_mode;       /* enum ms_mode for those addresses */
 	__u8  default_flags;      /* MS_ENDPOINT_F_* for those addresses */
 	__u8  unattributed_mode;  /* enum ms_mode for packets whose addresses cannot be read
@@ -176,7 +186,8 @@ struct ms_prefix_key {
 	__u8  pad[3];
 };
 
-/* Value of ms_local_endpoints. */
+/* Value of ms_local_endpoints, and of ms_interface_endpoints, where identity
+ * MS_IDENTITY_ANY means no endpoint owns the interface and the slot's default applies. */
 struct ms_endpoint_value {
 	__u32 identity; /* the endpoint's identity */
 	__u8  mode;     /* enum ms_mode */

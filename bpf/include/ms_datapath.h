@@ -115,7 +115,7 @@ __noinline int ms_judge_packet(const struct ms_packet *p, const struct ms_packet
 
 	local = direction == MS_DIRECTION_INGRESS ? &p->dst : &p->src;
 	if (parsed == MS_PARSE_MALFORMED) {
-		ep = ms_lookup_endpoint(slot, local, config, &fallback);
+		ep = ms_lookup_endpoint(slot, local, ifindex, config, &fallback);
 		if (ep->mode == MS_MODE_OFF)
 			return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED,
 					 MS_REASON_ENDPOINT_OFF, 0);
@@ -128,7 +128,7 @@ __noinline int ms_judge_packet(const struct ms_packet *p, const struct ms_packet
 
 	now = ms_now();
 	if (p->fragment == MS_FRAGMENT_LATER) {
-		ep = ms_lookup_endpoint(slot, local, config, &fallback);
+		ep = ms_lookup_endpoint(slot, local, ifindex, config, &fallback);
 		if (ep->mode == MS_MODE_OFF)
 			return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED,
 					 MS_REASON_ENDPOINT_OFF, 0);
@@ -166,7 +166,7 @@ __noinline int ms_judge_packet(const struct ms_packet *p, const struct ms_packet
 			ms_account_tracked(entry, key, p, direction, config->generation, ifindex,
 					   bytes, now, &o);
 	} else {
-		ep = ms_lookup_endpoint(slot, local, config, &fallback);
+		ep = ms_lookup_endpoint(slot, local, ifindex, config, &fallback);
 		if (ep->mode == MS_MODE_OFF)
 			return ms_finish(ifindex, direction, bytes, MS_VERDICT_UNENFORCED,
 					 MS_REASON_ENDPOINT_OFF, 0);

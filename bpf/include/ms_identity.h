@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include "microseg_abi.h"
 #include "ms_address.h"
+#include "ms_counters.h"
 
 #ifndef MS_MAX_ENDPOINTS
 #define MS_MAX_ENDPOINTS (2 * 4096)
@@ -42,6 +43,14 @@ struct {
 	__type(key, struct ms_address_key);
 	__type(value, struct ms_endpoint_value);
 } ms_local_endpoints SEC(".maps");
+
+/* Written by the slot writer with the rest of a slot: see MS_INTERFACE_ENDPOINT_INDEX. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MS_INTERFACE_ENDPOINT_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct ms_endpoint_value);
+} ms_interface_endpoints SEC(".maps");
 
 /* Host addresses in an exact-match hash: O(1) however many there are. Only prefixes go to
  * the trie, whose cost grows with its size, and only when the slot has any. */
@@ -121,12 +130,34 @@ static __always_inline int ms_find_endpoint(__u32 slot, const struct ms_addr *ad
 	return 1;
 }
 
-/* The local endpoint for addr, or the slot's default endpoint, copied into *out (returned):
- * a copy, not a pointer into one of three places, keeps the verifier's null tracking simple.
- * out must come initialized: when addr is no endpoint, the memo stores it as it is. */
+/* The endpoint owning the attached interface ifindex in slot, copied into *out; 0 when
+ * the interface has none (or is not ours). Two array lookups, whatever the interface's
+ * addresses: an address added to it later is covered the moment it exists. */
+static __always_inline int ms_find_interface_endpoint(__u32 slot, __u32 ifindex,
+						      struct ms_endpoint_value *out)
+{
+	struct ms_interface_slot *interface = bpf_map_lookup_elem(&ms_interface_slots, &ifindex);
+	const struct ms_endpoint_value *owner;
+	__u32 index;
+
+	if (!interface || !interface->slot || interface->slot >= MS_MAX_INTERFACE_SLOTS)
+		return 0;
+	index = MS_INTERFACE_ENDPOINT_INDEX(interface->slot, slot & 1);
+	owner = bpf_map_lookup_elem(&ms_interface_endpoints, &index);
+	if (!owner || owner->identity == MS_IDENTITY_ANY)
+		return 0;
+	*out = *owner;
+	return 1;
+}
+
+/* The local endpoint for addr; else the endpoint owning the interface ifindex the packet came
+ * in or goes out on; else the slot's default endpoint; copied into *out (returned): a copy,
+ * not a pointer into one of four places, keeps the verifier's null tracking simple. out must
+ * come initialized: when addr is no endpoint, the memo stores it as it is. The memo remembers
+ * only the address lookup, so the interface's owner is never taken from another interface. */
 static __always_inline const struct ms_endpoint_value *
-ms_lookup_endpoint(__u32 slot, const struct ms_addr *addr, const struct ms_slot_config *config,
-		   struct ms_endpoint_value *out)
+ms_lookup_endpoint(__u32 slot, const struct ms_addr *addr, __u32 ifindex,
+		   const struct ms_slot_config *config, struct ms_endpoint_value *out)
 {
 	__u32 index = ms_address_hash(addr) >> (32 - 8);
 	struct ms_endpoint_memo *memo = bpf_map_lookup_elem(&ms_endpoint_memo, &index);
@@ -149,7 +180,7 @@ ms_lookup_endpoint(__u32 slot, const struct ms_addr *addr, const struct ms_slot_
 			memo->value = *out;
 		}
 	}
-	if (found)
+	if (found || ms_find_interface_endpoint(slot, ifindex, out))
 		return out;
 	out->identity = config->default_identity;
 	out->mode = config->default_mode;

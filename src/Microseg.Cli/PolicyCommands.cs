@@ -16,16 +16,42 @@ internal static class PolicyCommands
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json");
+        var interfaces = new Option<string[]>("--interface")
+        {
+            Description = "An interface of this machine microsegd attaches to (NAME, or NAME@NETNS; repeatable): warn about each of its addresses no endpoint lists.",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
         var check = new Command("check", "Validate a policy file: exit 0 valid (warnings allowed), 1 invalid, 2 unreadable.")
         {
             file,
             format,
+            interfaces,
         };
         check.SetAction(parsed =>
         {
             string path = parsed.GetRequiredValue(file);
             PolicyCheckResult result = PolicyChecker.CheckFile(path, [PolicyCapacityCheck.Default]);
+            string[] names = parsed.GetValue(interfaces) ?? [];
+            if (names.Length > 0 && result.Document is { } document)
+            {
+                List<Microseg.Policy.Interfaces.InterfaceAddresses> present;
+                try
+                {
+                    present = LocalInterfaces.Read(names);
+                }
+                catch (ArgumentException e)
+                {
+                    error.WriteLine($"microsegctl: {e.Message}");
+                    return Program.Failure;
+                }
+
+                result = result with
+                {
+                    Diagnostics = [.. result.Diagnostics, .. Microseg.Policy.Interfaces.InterfaceOwnership.Warnings(document, present, path)],
+                };
+            }
+
             bool json = parsed.GetValue(format) == "json";
             if (json)
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
 using Microseg.Datapath.Abi;
 using Microseg.Datapath.Fixtures;
@@ -6,6 +7,8 @@ using Microseg.Datapath.Loading;
 using Microseg.Policy;
 using Microseg.Policy.Compilation;
 using Microseg.Policy.Evaluation;
+using Microseg.Policy.Interfaces;
+using Microseg.Policy.Model;
 using Microseg.TestSupport;
 
 namespace Microseg.Differential.Tests;
@@ -51,10 +54,14 @@ public sealed class DifferentialTests(Xunit.Abstractions.ITestOutputHelper outpu
             var compiled = compiler.Compile(check.Document!, capacities);
             Assert.True(compiled.CapacityProblems.Count == 0, $"seed {seed}: {string.Join("; ", compiled.CapacityProblems)}");
             tested++;
+            // The test-run interface has some of the endpoints' addresses (none: no owner), and
+            // the strangers' addresses no endpoint lists, which its owner judges.
+            InterfaceAddresses[] interfaces = [TestRunInterfaceAddresses(generated, random)];
+            FillOwners(compiled, check.Document!, interfaces);
             kernel.Start(compiled.Image, HighestRule(compiled));
-            var evaluator = new ReferenceEvaluator(check.Document!);
+            var evaluator = new ReferenceEvaluator(check.Document!, interfaces);
             var scenarios = new PacketScenarios(generated, random);
-            var yaml = generated.Yaml;
+            var yaml = generated.Yaml + $"\n# {interfaces[0].Name} has: {string.Join(", ", interfaces[0].Addresses)}\n";
             var changed = false;
             var disagreed = false;
 
@@ -69,6 +76,7 @@ public sealed class DifferentialTests(Xunit.Abstractions.ITestOutputHelper outpu
                     {
                         yaml += "\n# ---- changed half-way to ----\n" + mutatedYaml;
                         compiled = compiler.Compile(mutated.Document!, capacities);
+                        FillOwners(compiled, mutated.Document!, interfaces);
                         kernel.Change(compiled.Image, HighestRule(compiled));
                         evaluator.ReplacePolicy(mutated.Document!);
                     }
@@ -102,6 +110,18 @@ public sealed class DifferentialTests(Xunit.Abstractions.ITestOutputHelper outpu
             Assert.Fail($"{disagreements.Count} of {tested} policies had a disagreement; the first:\n\n" +
                         string.Join("\n\n", disagreements.Take(ReportedDisagreements)));
         Assert.True(packets >= (long)policies * PacketsPerPolicy, $"only {packets} packets");
+    }
+
+    private static InterfaceAddresses TestRunInterfaceAddresses(RandomPolicy policy, Random random)
+    {
+        var listed = policy.LocalAddresses.OrderBy(_ => random.Next()).Take(random.Next(3)).Select(IPAddress.Parse);
+        return new InterfaceAddresses(KernelProbe.TestRunInterface, [.. listed, IPAddress.Parse("fd99::ee"), IPAddress.Parse("10.99.250.1")]);
+    }
+
+    private static void FillOwners(CompiledPolicy compiled, PolicyDocument document, InterfaceAddresses[] interfaces)
+    {
+        var owners = InterfaceOwnership.Resolve(document, interfaces);
+        InterfaceEndpointFill.Fill(compiled.Image, owners.Select(o => (KernelProbe.TestRunInterfaceSlot, o)));
     }
 
     private static uint HighestRule(CompiledPolicy compiled) => compiled.Rules.Count == 0 ? 0 : compiled.Rules.Max(r => r.Id);

@@ -20,8 +20,16 @@ public readonly record struct KernelOutcome(bool Dropped, Verdict Verdict, Verdi
 public sealed class KernelProbe : IDisposable
 {
     private const uint XdpDrop = 1, TcActShot = 2;
-    // BPF_PROG_TEST_RUN runs on lo, which has no interface slot: its packets count in slot 0.
-    private const uint TestRunInterfaceSlot = 0;
+
+    /// <summary>
+    /// BPF_PROG_TEST_RUN runs every packet on the loopback device of the test's namespace. The
+    /// probe gives it an interface slot in its own (unpinned) maps, so that the interface's
+    /// owner judges local addresses no endpoint lists, as on an attached interface.
+    /// </summary>
+    public const string TestRunInterface = "lo";
+
+    /// <summary>lo's interface slot: its packets count there, and its owner sits there.</summary>
+    public const uint TestRunInterfaceSlot = 1;
 
     private readonly LoadedDatapath _datapath;
     private readonly SlotWriter _writer;
@@ -34,6 +42,7 @@ public sealed class KernelProbe : IDisposable
     public KernelProbe(DatapathOptions options)
     {
         _datapath = LoadedDatapath.Load(options);
+        _datapath.Maps.AssignInterfaceSlot(NetworkNamespace.InterfaceIndex(TestRunInterface), TestRunInterfaceSlot);
         _writer = new SlotWriter(_datapath.Maps);
     }
 

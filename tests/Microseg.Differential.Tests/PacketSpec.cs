@@ -75,6 +75,8 @@ public sealed record PacketSpec(
         Quoted is { } q && QuoteUsable ? new IcmpQuote(IPAddress.Parse(q.Source), IPAddress.Parse(q.Destination), q.Protocol, q.SourcePort, q.DestinationPort) : null)
     {
         FragmentId = FragmentId,
+        // BPF_PROG_TEST_RUN runs every packet on lo (KernelProbe.TestRunInterface).
+        Interface = KernelProbe.TestRunInterface,
     };
 
     public override string ToString()

@@ -17,7 +17,8 @@ public sealed record AgentStatusSnapshot(
     ulong ConntrackEntries,
     ReloadStats Reloads,
     EventStats Events,
-    AttributionStatus? Attribution = null);
+    AttributionStatus? Attribution = null,
+    IReadOnlyList<string>? AddressWarnings = null);
 
 /// <summary>An interface the programs are attached to; XdpMode is "native" or "generic".</summary>
 public sealed record InterfaceStatus(string Name, int Ifindex, string XdpMode, bool EgressAttached);

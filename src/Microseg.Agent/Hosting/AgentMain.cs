@@ -104,8 +104,11 @@ internal static class AgentMain
         foreach (var missing in settings.Interfaces.Where(s => !s.IsAll && !interfaces.Attached.Any(a => a.Name == s.Name && a.Namespace == s.Namespace)))
             logger.LogWarning("{Interface} does not exist (yet): it is attached when it appears.", missing);
 
-        var reloader = new PolicyReloader(settings.PolicyPath, session, store, logger);
+        var reloader = new PolicyReloader(settings.PolicyPath, session, store, logger,
+            () => InterfaceAddressReader.Read(interfaces.Attached));
         var outcome = reloader.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        foreach (var warning in reloader.AddressWarnings)
+            logger.LogWarning("{Warning}.", warning);
         if (!outcome.Applied)
         {
             if (!session.AdoptedState || session.Writer.ActiveGeneration == 0)

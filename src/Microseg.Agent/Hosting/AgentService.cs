@@ -56,11 +56,34 @@ public sealed class AgentService(
                 if (failures != _lastInterfaceFailures && failures.Length > 0)
                     logger.LogError("Could not attach: {Failures}.", failures);
                 _lastInterfaceFailures = failures;
+                await RefreshInterfacesAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException)
         {
         }
+    }
+
+    // Addresses come and go on attached interfaces: status warns about unlisted ones, and an
+    // interface whose owner changed gets it written.
+    private async Task RefreshInterfacesAsync(CancellationToken stoppingToken)
+    {
+        var before = reloader.AddressWarnings;
+        try
+        {
+            await reloader.RefreshInterfacesAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            logger.LogError("Writing the interfaces' owners failed: {Error}", e.Message);
+            return;
+        }
+        foreach (var warning in reloader.AddressWarnings.Except(before))
+            logger.LogWarning("{Warning}.", warning);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using Microseg.Agent.Control;
 using Microseg.Agent.Lifecycle;
 using Microseg.Policy;
+using Microseg.Datapath.Abi;
 using Microseg.Policy.Compilation;
+using Microseg.Policy.Interfaces;
 using Microsoft.Extensions.Logging;
 
 namespace Microseg.Agent.Reload;
@@ -11,15 +13,21 @@ namespace Microseg.Agent.Reload;
 /// Makes the policy file live, all of it or none of it: the file is read, validated and
 /// compiled, and checked against the maps' capacities, before anything is written; a bad file
 /// is refused whole, its errors logged as FILE:LINE:COL and counted, and the policy already
-/// enforced stays. One reload at a time.
+/// enforced stays. One reload at a time. Each attached interface's owner (the endpoint judging
+/// its addresses no endpoint lists) is written with the policy, and again when the interfaces'
+/// addresses change who owns one (<see cref="RefreshInterfacesAsync"/>).
 /// </summary>
-public sealed class PolicyReloader(string policyPath, DatapathSession session, AgentStateStore store, ILogger logger)
+public sealed class PolicyReloader(string policyPath, DatapathSession session, AgentStateStore store, ILogger logger,
+    Func<IReadOnlyList<(uint Slot, InterfaceAddresses Addresses)>>? interfaceAddresses = null)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _statsLock = new();
     private long _succeeded, _failed;
     private DateTimeOffset? _lastSuccess;
     private IReadOnlyList<string> _lastErrors = [];
+    // The interface owners the live slot holds, as this reloader wrote them; null: unknown (adopted maps).
+    private Dictionary<uint, EndpointValue>? _ownersWritten;
+    private IReadOnlyList<string> _addressWarnings = [];
 
     public string PolicyPath => policyPath;
 
@@ -32,6 +40,12 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
     public string? LiveSha256 { get; private set; }
 
     public DateTimeOffset? AppliedAt { get; private set; }
+
+    /// <summary>
+    /// One sentence per address of an attached interface that no endpoint of the live policy
+    /// lists, naming the interface, the address and how it is judged; as of the last read.
+    /// </summary>
+    public IReadOnlyList<string> AddressWarnings => Volatile.Read(ref _addressWarnings);
 
     public ReloadStats Stats
     {
@@ -50,10 +64,75 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
     public async Task<ReloadOutcome> StartAsync(CancellationToken cancellationToken)
     {
         var state = store.Load();
-        return await ReloadAsync(cancellationToken, unchangedIsLive: sha =>
+        var outcome = await ReloadAsync(cancellationToken, unchangedIsLive: sha =>
             session.AdoptedState && state.PolicySha256 == sha && state.PolicyGeneration == session.Writer.ActiveGeneration
                 ? state : null);
+        // A kept policy keeps the owners the maps hold, which an earlier build may not have written.
+        await RefreshInterfacesAsync(cancellationToken);
+        return outcome;
     }
+
+    /// <summary>
+    /// Reads the attached interfaces' addresses again: refreshes <see cref="AddressWarnings"/>
+    /// and, when they change which endpoint owns an interface (an endpoint's address moved, an
+    /// interface was attached), writes the live policy again with the new owners. An unlisted
+    /// address added to an owned interface needs no write: the kernel judges it by interface.
+    /// </summary>
+    public async Task RefreshInterfacesAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Live is not { } live || LiveDocument is not { } document)
+                return;
+            var owners = ReadOwners(document);
+            var resolved = InterfaceEndpointFill.Resolve(live.Image, owners);
+            if (_ownersWritten is { } written && SameOwners(written, resolved))
+                return;
+            var image = live.Image.Clone();
+            InterfaceEndpointFill.Fill(image, owners);
+            var result = session.Writer.Apply(image);
+            _ownersWritten = resolved;
+            store.Update(s => s with { PolicyGeneration = result.Generation });
+            logger.LogInformation("Interface owners changed ({Owners}): generation {Generation} live.",
+                DescribeOwners(owners), result.Generation);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private List<(uint Slot, InterfaceOwner Owner)> ReadOwners(Microseg.Policy.Model.PolicyDocument document)
+    {
+        var interfaces = interfaceAddresses?.Invoke() ?? [];
+        var owners = InterfaceOwnership.Resolve(document, interfaces.Select(i => i.Addresses));
+        var bySlot = new List<(uint, InterfaceOwner)>(owners.Count);
+        for (var i = 0; i < owners.Count; i++)
+            bySlot.Add((interfaces[i].Slot, owners[i]));
+        Volatile.Write(ref _addressWarnings, [.. owners.SelectMany(o => o.Warnings())]);
+        return bySlot;
+    }
+
+    // What the live slot of adopted maps holds: a kept policy is rewritten only if its owners changed.
+    private Dictionary<uint, EndpointValue> OwnersInLiveSlot()
+    {
+        var owners = new Dictionary<uint, EndpointValue>();
+        var active = session.Writer.ActiveSlot;
+        for (uint slot = 1; slot < AbiConstants.MaxInterfaceSlots; slot++)
+        {
+            if (session.Maps.InterfaceEndpoints.TryLookup(AbiConstants.InterfaceEndpointIndex(slot, active), out var owner) &&
+                owner.Identity != AbiConstants.IdentityAny)
+                owners[slot] = owner;
+        }
+        return owners;
+    }
+
+    private static bool SameOwners(Dictionary<uint, EndpointValue> a, Dictionary<uint, EndpointValue> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.Equals(kv.Value));
+
+    private static string DescribeOwners(List<(uint Slot, InterfaceOwner Owner)> owners) =>
+        owners.Count == 0 ? "no interfaces" : string.Join(", ", owners.Select(o => $"{o.Owner.Interface}: {o.Owner.Endpoint?.Identity ?? "none"}"));
 
     /// <summary>Validates and applies the file again (SIGHUP, a change to the file, the control API).</summary>
     public Task<ReloadOutcome> ReloadAsync(CancellationToken cancellationToken) =>
@@ -106,9 +185,12 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
             generation = kept.PolicyGeneration;
             appliedAt = kept.PolicyAppliedAt ?? DateTimeOffset.UtcNow;
             logger.LogInformation("The enforced policy (generation {Generation}) is {Path} as it is now: kept without rewriting it.", generation, policyPath);
+            _ownersWritten = OwnersInLiveSlot();
         }
         else
         {
+            var owners = ReadOwners(check.Document!);
+            InterfaceEndpointFill.Fill(compiled.Image, owners);
             var incremental = Live is not null && ReferenceEquals(compiled.Basis, Live) && compiled.ChangesFrom is not null;
             var written = incremental
                 ? session.Writer.Apply(compiled.Image, Live!.Image, compiled.ChangesFrom!)
@@ -119,6 +201,7 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
                 policyPath, generation, written.Slot, written.Written, written.Deleted,
                 incremental ? "compiled and compared only where the files changed" : "compiled whole");
             store.Update(s => s with { PolicySha256 = sha, PolicyGeneration = generation, PolicyAppliedAt = appliedAt });
+            _ownersWritten = new Dictionary<uint, EndpointValue>(compiled.Image.InterfaceEndpoints);
         }
         Live = compiled;
         LiveDocument = check.Document;

@@ -49,6 +49,7 @@ public sealed class AgentStatus(
             ],
             [
                 Occupancy(MapNames.LocalEndpoints, maps.LocalEndpoints.Map, Count(maps.LocalEndpoints)),
+                Occupancy(MapNames.InterfaceEndpoints, maps.InterfaceEndpoints.Map, CountOwners(maps)),
                 Occupancy(MapNames.RemoteHosts, maps.RemoteHosts.Map, Count(maps.RemoteHosts)),
                 Occupancy(MapNames.RemotePrefixes, maps.RemotePrefixes.Map, Count(maps.RemotePrefixes)),
                 Occupancy(MapNames.Policy, maps.Policy.Map, Count(maps.Policy)),
@@ -62,7 +63,20 @@ public sealed class AgentStatus(
             (ulong)conntrack,
             reloader.Stats,
             new EventStats(events.Delivered, maps.ReadEventLosses(EventLossReason.RateLimited), maps.ReadEventLosses(EventLossReason.RingFull)),
-            flows?.Attribution is { } a ? new AttributionStatus(a.Named, a.CacheHits, a.Unnamed, a.Dropped) : null);
+            flows?.Attribution is { } a ? new AttributionStatus(a.Named, a.CacheHits, a.Unnamed, a.Dropped) : null,
+            reloader.AddressWarnings);
+    }
+
+    // ms_interface_endpoints is an array: its entries are the owners written (identity not 0).
+    private static long CountOwners(Microseg.Datapath.Maps.DatapathMaps maps)
+    {
+        long owners = 0;
+        for (uint i = 0; i < AbiConstants.InterfaceEndpointEntries; i++)
+        {
+            if (maps.InterfaceEndpoints.TryLookup(i, out var owner) && owner.Identity != AbiConstants.IdentityAny)
+                owners++;
+        }
+        return owners;
     }
 
     public Task<ReloadOutcome> ReloadAsync(CancellationToken cancellationToken)

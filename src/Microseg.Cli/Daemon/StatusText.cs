@@ -32,6 +32,15 @@ internal static class StatusText
             }
         }
 
+        List<string> warnings = Items(status, "addressWarnings").Select(w => w.GetString() ?? "").ToList();
+        if (warnings.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine("Addresses no endpoint lists");
+            foreach (string warning in warnings)
+                output.WriteLine($"  warning: {Printable(warning)}");
+        }
+
         var programs = new TextTable("NAME", "ID>", "TAG");
         foreach (JsonElement p in Items(status, "programs"))
             programs.Add(Text(p, "name"), Number(p, "id"), Text(p, "tag"));

@@ -19,6 +19,11 @@ public static class AbiConstants
     public const uint RateLimitBuckets = 16384;
     public const uint EndpointMemoEntries = 256;
     public const uint RemoteMemoEntries = 1024;
+    /// <summary>enum ms_interface_endpoint_layout: entries of ms_interface_endpoints.</summary>
+    public const uint InterfaceEndpointEntries = MaxInterfaceSlots * SlotCount;
+
+    /// <summary>MS_INTERFACE_ENDPOINT_INDEX: where an interface slot's owner sits for one policy slot.</summary>
+    public static uint InterfaceEndpointIndex(uint interfaceSlot, uint slot) => interfaceSlot * SlotCount + slot;
 }
 
 /// <summary>enum ms_direction.</summary>

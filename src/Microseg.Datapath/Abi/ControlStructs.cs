@@ -17,7 +17,7 @@ public struct SlotConfig
 {
     /// <summary>Policy generation; conntrack entries admitted under another are re-checked.</summary>
     public uint Generation;
-    /// <summary>Identity of local addresses not in ms_local_endpoints.</summary>
+    /// <summary>Identity of local addresses not in ms_local_endpoints, on an interface no endpoint owns.</summary>
     public uint DefaultIdentity;
     public EndpointMode DefaultMode;
     public EndpointFlags DefaultFlags;

@@ -6,6 +6,7 @@ public static class MapNames
     public const string Control = "ms_control";
     public const string SlotConfig = "ms_slot_config";
     public const string LocalEndpoints = "ms_local_endpoints";
+    public const string InterfaceEndpoints = "ms_interface_endpoints";
     public const string EndpointMemo = "ms_endpoint_memo";
     public const string RemoteMemo = "ms_remote_memo";
     public const string RemoteHosts = "ms_remote_hosts";
@@ -28,7 +29,7 @@ public static class MapNames
     /// <summary>Every map both programs share, in the order they are pinned.</summary>
     public static readonly string[] Shared =
     [
-        Control, SlotConfig, LocalEndpoints, EndpointMemo, RemoteHosts, RemoteMemo, RemotePrefixes, Policy, PolicyPorts,
+        Control, SlotConfig, LocalEndpoints, InterfaceEndpoints, EndpointMemo, RemoteHosts, RemoteMemo, RemotePrefixes, Policy, PolicyPorts,
         PolicyRanges, Conntrack, Fragments, InterfaceSlots, VerdictCounters, RuleCounters,
         EventLosses, EventRateLimit, EventScratch, Events, RcuBarrier, RcuBarrierToken,
     ];

@@ -13,6 +13,8 @@ public sealed class DatapathMaps
     public BpfMap<uint, ControlValue> Control { get; }
     public BpfMap<uint, SlotConfig> SlotConfig { get; }
     public BpfMap<AddressKey, EndpointValue> LocalEndpoints { get; }
+    /// <summary>Indexed by <see cref="AbiConstants.InterfaceEndpointIndex"/>: each attached interface's owner, per slot.</summary>
+    public BpfMap<uint, EndpointValue> InterfaceEndpoints { get; }
     /// <summary>Per CPU; the programs' own, valid per slot generation. See <see cref="ClearMemos"/>.</summary>
     public BpfMap<uint, EndpointMemo> EndpointMemo { get; }
     /// <summary>Per CPU; the programs' own, valid per slot generation. See <see cref="ClearMemos"/>.</summary>
@@ -41,6 +43,7 @@ public sealed class DatapathMaps
         Control = map(MapNames.Control).As<uint, ControlValue>();
         SlotConfig = map(MapNames.SlotConfig).As<uint, SlotConfig>();
         LocalEndpoints = map(MapNames.LocalEndpoints).As<AddressKey, EndpointValue>();
+        InterfaceEndpoints = map(MapNames.InterfaceEndpoints).As<uint, EndpointValue>();
         EndpointMemo = map(MapNames.EndpointMemo).As<uint, EndpointMemo>();
         RemoteMemo = map(MapNames.RemoteMemo).As<uint, RemoteMemo>();
         RemoteHosts = map(MapNames.RemoteHosts).As<AddressKey, IdentityValue>();

@@ -18,6 +18,13 @@ public sealed class SlotImage
     public EndpointMode UnattributedMode { get; set; } = EndpointMode.Off;
 
     public Dictionary<IpAddress16, EndpointValue> Endpoints { get; } = [];
+
+    /// <summary>
+    /// By interface slot (ms_interface_slots): the endpoint that judges a local address no
+    /// endpoint lists on that interface (link-local, secondary addresses). Not the compiler's:
+    /// whoever knows the interfaces' addresses fills it. An interface absent here has no owner.
+    /// </summary>
+    public Dictionary<uint, EndpointValue> InterfaceEndpoints { get; } = [];
     public Dictionary<IpAddress16, uint> RemoteHosts { get; } = [];
     public Dictionary<RemotePrefix, uint> RemotePrefixes { get; } = [];
     public Dictionary<PolicyKey, PolicyValue> Policies { get; } = [];
@@ -140,6 +147,7 @@ public sealed class SlotImage
     {
         var copy = new SlotImage { DefaultEndpoint = DefaultEndpoint, UnattributedMode = UnattributedMode };
         CopyInto(Endpoints, copy.Endpoints);
+        CopyInto(InterfaceEndpoints, copy.InterfaceEndpoints);
         CopyInto(RemoteHosts, copy.RemoteHosts);
         CopyInto(RemotePrefixes, copy.RemotePrefixes);
         CopyInto(Policies, copy.Policies);
@@ -168,6 +176,11 @@ public sealed class SlotImage
         Check(Policies.Count, capacities.PolicyKeysPerSlot, "policy keys");
         Check(Ports.Count, capacities.PolicyPortsPerSlot, "exact-port policy entries");
         Check(Ranges.Count, capacities.PolicyRangeKeysPerSlot, "port-range policy entries");
+        foreach (var interfaceSlot in InterfaceEndpoints.Keys)
+        {
+            if (interfaceSlot == 0 || interfaceSlot >= AbiConstants.MaxInterfaceSlots)
+                problems.Add($"interface slot {interfaceSlot} is outside 1..{AbiConstants.MaxInterfaceSlots - 1}");
+        }
         var highestRule = MaxRuleId();
         if (highestRule >= capacities.Rules)
             problems.Add($"rule id {highestRule} exceeds the rule counter capacity of {capacities.Rules - 1}");

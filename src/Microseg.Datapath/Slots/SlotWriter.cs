@@ -132,6 +132,7 @@ public sealed class SlotWriter
         var result = new SlotWriteResult();
         result = result.Add(SyncMap(_maps.LocalEndpoints, before?.Endpoints, after.Endpoints,
             a => new AddressKey { Addr = a, Slot = slot }, v => v));
+        result = result.Add(SyncInterfaceEndpoints(slot, before, after));
         result = result.Add(SyncMap(_maps.RemoteHosts, before?.RemoteHosts, after.RemoteHosts,
             a => new AddressKey { Addr = a, Slot = slot }, v => new IdentityValue { Identity = v }));
         result = result.Add(SyncMap(_maps.RemotePrefixes, before?.RemotePrefixes, after.RemotePrefixes,
@@ -188,6 +189,8 @@ public sealed class SlotWriter
         var result = new SlotWriteResult();
         result = result.Add(SyncMap(_maps.LocalEndpoints, Only(before.Endpoints, keys.Endpoints), Only(after.Endpoints, keys.Endpoints),
             a => new AddressKey { Addr = a, Slot = slot }, v => v));
+        // A few dozen entries at most, and changed by interfaces rather than by policy keys: always compared whole.
+        result = result.Add(SyncInterfaceEndpoints(slot, before, after));
         result = result.Add(SyncMap(_maps.RemoteHosts, Only(before.RemoteHosts, keys.RemoteHosts), Only(after.RemoteHosts, keys.RemoteHosts),
             a => new AddressKey { Addr = a, Slot = slot }, v => new IdentityValue { Identity = v }));
         result = result.Add(SyncMap(_maps.RemotePrefixes, Only(before.RemotePrefixes, keys.RemotePrefixes), Only(after.RemotePrefixes, keys.RemotePrefixes),
@@ -213,10 +216,40 @@ public sealed class SlotWriter
         }
     }
 
+    /// <summary>
+    /// The interfaces' owners for one slot. The map is an array: an entry is removed by writing
+    /// a zero value (identity 0, which the programs read as "no owner").
+    /// </summary>
+    private SlotWriteResult SyncInterfaceEndpoints(byte slot, SlotImage? before, SlotImage after)
+    {
+        var written = 0;
+        var deleted = 0;
+        if (before is not null)
+        {
+            foreach (var interfaceSlot in before.InterfaceEndpoints.Keys)
+            {
+                if (after.InterfaceEndpoints.ContainsKey(interfaceSlot))
+                    continue;
+                _maps.InterfaceEndpoints.Update(AbiConstants.InterfaceEndpointIndex(interfaceSlot, slot), default);
+                deleted++;
+            }
+        }
+        foreach (var (interfaceSlot, owner) in after.InterfaceEndpoints)
+        {
+            if (before is not null && before.InterfaceEndpoints.TryGetValue(interfaceSlot, out var old) && old.Equals(owner))
+                continue;
+            _maps.InterfaceEndpoints.Update(AbiConstants.InterfaceEndpointIndex(interfaceSlot, slot), owner);
+            written++;
+        }
+        return new SlotWriteResult { Written = written, Deleted = deleted };
+    }
+
     /// <summary>Deletes every entry of a slot whose content this writer does not know.</summary>
     private SlotWriteResult ClearSlot(byte slot)
     {
         var deleted = 0;
+        for (uint interfaceSlot = 0; interfaceSlot < AbiConstants.MaxInterfaceSlots; interfaceSlot++)
+            _maps.InterfaceEndpoints.Update(AbiConstants.InterfaceEndpointIndex(interfaceSlot, slot), default);
         deleted += _maps.LocalEndpoints.DeleteWhere(k => k.Slot == slot);
         deleted += _maps.RemoteHosts.DeleteWhere(k => k.Slot == slot);
         deleted += _maps.RemotePrefixes.DeleteWhere(k => k.Slot == slot);

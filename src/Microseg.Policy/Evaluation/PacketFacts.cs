@@ -31,6 +31,9 @@ public sealed record PacketFacts(
     /// <summary>The IP identification of a fragmented datagram: a later fragment follows the first fragment with the same addresses, protocol and id.</summary>
     public uint FragmentId { get; init; }
 
+    /// <summary>The attached interface the packet arrives on or leaves by; null when unknown (then no interface owns its local address).</summary>
+    public string? Interface { get; init; }
+
     /// <summary>The address on this host: the destination of an arriving packet, the source of a leaving one.</summary>
     public IPAddress LocalAddress => Direction == PacketDirection.Ingress ? Destination : Source;
 

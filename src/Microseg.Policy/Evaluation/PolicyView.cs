@@ -1,4 +1,5 @@
 using System.Net;
+using Microseg.Policy.Interfaces;
 using Microseg.Policy.Model;
 
 namespace Microseg.Policy.Evaluation;
@@ -12,10 +13,21 @@ internal sealed class PolicyView
 
     private readonly PeerIdentityTable _peers;
 
-    public PolicyView(PolicyDocument document, int generation)
+    // Each attached interface's owner: the endpoint judging its addresses that no endpoint lists.
+    private readonly Dictionary<string, LocalEndpoint> _interfaceOwners = new(StringComparer.Ordinal);
+
+    public PolicyView(PolicyDocument document, int generation, IReadOnlyList<InterfaceAddresses> interfaces)
     {
         Document = document;
         Generation = generation;
+        Interfaces = interfaces;
+        foreach (InterfaceOwner owner in InterfaceOwnership.Resolve(document, interfaces))
+        {
+            if (owner.Endpoint is { } endpoint)
+            {
+                _interfaceOwners.TryAdd(owner.Interface, endpoint);
+            }
+        }
         foreach (IdentityDefinition identity in document.AllIdentities)
         {
             _identities.TryAdd(identity.Name, identity);
@@ -38,8 +50,14 @@ internal sealed class PolicyView
     /// <summary>Counts policy changes: a flow admitted under an older generation is judged again.</summary>
     public int Generation { get; }
 
-    /// <summary>The endpoint that lists <paramref name="local"/>, or null: that address is not judged.</summary>
+    /// <summary>The attached interfaces and their addresses, as the evaluator was told them.</summary>
+    public IReadOnlyList<InterfaceAddresses> Interfaces { get; }
+
+    /// <summary>The endpoint that lists <paramref name="local"/>, or null.</summary>
     public LocalEndpoint? EndpointAt(IPAddress local) => _endpoints.GetValueOrDefault(local);
+
+    /// <summary>The endpoint owning the interface <paramref name="name"/>, or null (no owner, or not an attached interface).</summary>
+    public LocalEndpoint? OwnerOf(string? name) => name is null ? null : _interfaceOwners.GetValueOrDefault(name);
 
     public PeerMatch PeerOf(IPAddress remote) => _peers.Find(remote);
 

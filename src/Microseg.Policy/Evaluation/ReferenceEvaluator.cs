@@ -1,4 +1,5 @@
 using System.Net;
+using Microseg.Policy.Interfaces;
 using Microseg.Policy.Model;
 
 namespace Microseg.Policy.Evaluation;
@@ -23,9 +24,20 @@ public sealed partial class ReferenceEvaluator
 
     /// <summary>An evaluator judging by <paramref name="document"/>, with no flow tracked yet.</summary>
     public ReferenceEvaluator(PolicyDocument document)
+        : this(document, [])
+    {
+    }
+
+    /// <summary>
+    /// An evaluator judging by <paramref name="document"/> on these attached interfaces: a
+    /// packet's local address that no endpoint lists belongs to the endpoint owning the
+    /// packet's <see cref="PacketFacts.Interface"/> (<see cref="InterfaceOwnership"/>).
+    /// </summary>
+    public ReferenceEvaluator(PolicyDocument document, IReadOnlyList<InterfaceAddresses> interfaces)
     {
         ArgumentNullException.ThrowIfNull(document);
-        _policy = new PolicyView(document, generation: 1);
+        ArgumentNullException.ThrowIfNull(interfaces);
+        _policy = new PolicyView(document, generation: 1, interfaces);
     }
 
     /// <summary>The policy packets are judged by.</summary>
@@ -42,7 +54,7 @@ public sealed partial class ReferenceEvaluator
     public void ReplacePolicy(PolicyDocument next)
     {
         ArgumentNullException.ThrowIfNull(next);
-        _policy = new PolicyView(next, _policy.Generation + 1);
+        _policy = new PolicyView(next, _policy.Generation + 1, _policy.Interfaces);
     }
 
     /// <summary>Forgets every flow and fragment, as if they had all timed out.</summary>
@@ -62,8 +74,9 @@ public sealed partial class ReferenceEvaluator
                 "Not an IP packet (ARP, LLDP, …): always passed, never judged.");
         }
 
-        LocalEndpoint? endpoint = _policy.EndpointAt(packet.LocalAddress);
-        string where = EndpointSentence(packet, endpoint);
+        LocalEndpoint? listed = _policy.EndpointAt(packet.LocalAddress);
+        LocalEndpoint? endpoint = listed ?? _policy.OwnerOf(packet.Interface);
+        string where = EndpointSentence(packet, endpoint, listed is null && endpoint is not null);
         bool unjudged = endpoint is null || endpoint.Mode == EndpointMode.Off;
 
         if (packet.Shape == PacketShape.Malformed)
@@ -134,13 +147,17 @@ public sealed partial class ReferenceEvaluator
         };
     }
 
-    private static string EndpointSentence(PacketFacts packet, LocalEndpoint? endpoint)
+    private static string EndpointSentence(PacketFacts packet, LocalEndpoint? endpoint, bool byInterface)
     {
         string side = packet.Direction == PacketDirection.Ingress ? "the destination of this arriving packet" : "the source of this leaving packet";
         IPAddress local = packet.LocalAddress;
+        string owned = $"The local address {local} ({side}) is listed by no endpoint; it is on {packet.Interface}, which endpoint '{endpoint?.Identity}' owns";
         return endpoint switch
         {
-            null => $"The local address {local} ({side}) is listed by no endpoint, so the packet is passed unjudged.",
+            null when packet.Interface is null => $"The local address {local} ({side}) is listed by no endpoint, so the packet is passed unjudged (on an interface where an endpoint lists another address, that endpoint would judge it).",
+            null => $"The local address {local} ({side}) is listed by no endpoint, and no endpoint owns {packet.Interface}, so the packet is passed unjudged.",
+            { Mode: EndpointMode.Off } when byInterface => $"{owned}, whose mode is off: it passes everything and reports nothing.",
+            _ when byInterface => $"{owned} (mode {ModeName(endpoint.Mode)}).",
             { Mode: EndpointMode.Off } => $"The local address {local} ({side}) is endpoint '{endpoint.Identity}', whose mode is off: it passes everything and reports nothing.",
             _ => $"The local address {local} ({side}) is endpoint '{endpoint.Identity}' (mode {ModeName(endpoint.Mode)}).",
         };

@@ -42,6 +42,7 @@ internal sealed class DaemonLab : IDisposable
     public string StateDirectory => Path.Combine(_directory, "state");
     public string PinDirectory => _pins.Combine("microseg");
     public string FlowLogPath => Path.Combine(_directory, "flows.jsonl");
+    public string SocketPath => Path.Combine(_directory, "microseg.sock");
 
     /// <summary>The daemon's arguments: this lab's everything, metrics off (tests run in parallel).</summary>
     public string[] Arguments(params string[] extra) =>
@@ -52,7 +53,7 @@ internal sealed class DaemonLab : IDisposable
         "--bpf-dir", Path.Combine(ArtifactPaths.RepositoryRoot, "artifacts", "bpf"),
         "--state-dir", StateDirectory,
         "--pin-dir", PinDirectory,
-        "--control-socket", Path.Combine(_directory, "microseg.sock"),
+        "--control-socket", SocketPath,
         "--metrics-address", "none",
         "--flow-log", FlowLogPath,
         "--reload-debounce", "200ms",
