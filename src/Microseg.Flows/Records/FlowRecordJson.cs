@@ -90,7 +90,7 @@ public static class FlowRecordJson
         return new FlowRecord
         {
             Time = o.TryGetProperty("time", out JsonElement t) && t.TryGetDateTimeOffset(out DateTimeOffset time) ? time : throw Bad("time", "an ISO 8601 time"),
-            Kind = FlowText.TryParseKind(Required(o, "kind"), out FlowEventKind kind) ? kind : throw Bad("kind", "new_flow, deny, would_deny or flow_end"),
+            Kind = FlowText.TryParseKind(Required(o, "kind"), out FlowEventKind kind) ? kind : throw Bad("kind", "new_flow, deny, would_deny, flow_end or deny_summary"),
             Direction = FlowText.TryParseDirection(Required(o, "direction"), out var direction) ? direction : throw Bad("direction", "ingress or egress"),
             Protocol = FlowText.TryParseProtocol(Required(o, "protocol"), out byte protocol) ? protocol : throw Bad("protocol", "tcp, udp, icmp, icmpv6 or a protocol number"),
             LocalAddress = Address(o, "localAddress"),
