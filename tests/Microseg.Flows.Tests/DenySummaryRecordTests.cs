@@ -38,6 +38,18 @@ public sealed class DenySummaryRecordTests
     }
 
     [Fact]
+    public void The_overflow_summary_reads_back_from_its_line()
+    {
+        var overflow = new EventSummary(new EventSummaryKey { Verdict = Verdict.Deny }, 9, 540, Overflow: true);
+        var record = FlowEventDecoder.DecodeSummary(overflow, Lab.Start, Lab.Names);
+
+        var read = FlowRecordJson.Parse(FlowRecordJson.ToLine(record));
+
+        Assert.Equal(record, read);
+        Assert.Equal((FlowEventDecoder.OverflowIdentity, (byte)0, 9ul), (read.LocalIdentity, read.Protocol, read.Packets));
+    }
+
+    [Fact]
     public void The_monitor_report_counts_each_summarised_denial()
     {
         List<FlowRecord> records = [.. Lab.Day(), Summary(Verdict.WouldDeny, 5000)];
