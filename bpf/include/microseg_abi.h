@@ -88,6 +88,8 @@ enum ms_event_kind {
 	MS_EVENT_DENY       = 2, /* a packet dropped (rate-limited per remote address) */
 	MS_EVENT_WOULD_DENY = 3, /* monitor mode: a new flow enforcement would drop (rate-limited) */
 	MS_EVENT_FLOW_END   = 4, /* a tracked flow closed (TCP FIN both ways or RST) */
+	MS_EVENT_DENY_SUMMARY = 5, /* never in the ring: user space's record of the denials one
+	                            * ms_event_summaries entry counted in one interval */
 };
 
 /* ms_verdict_counters is a per-CPU array indexed by MS_VERDICT_COUNTER_INDEX: an array
@@ -113,12 +115,28 @@ enum ms_interface_endpoint_layout {
  * one. Two sources that share a bucket share its rate. A power of two. */
 #define MS_RATE_LIMIT_BUCKETS 16384
 
-/* Why an event was not delivered; index into ms_event_losses. */
+/* Why an event was not delivered; index into ms_event_losses. A deny or would-deny event
+ * that is not delivered is still counted in ms_event_summaries. */
 enum ms_event_loss {
 	MS_EVENT_LOSS_RATE_LIMITED = 0, /* the remote's token bucket was empty */
 	MS_EVENT_LOSS_RING_FULL    = 1, /* bpf_ringbuf_reserve failed: user space is behind */
+	MS_EVENT_LOSS_BUDGET       = 2, /* the CPU's share of the global deny event budget was spent */
 };
-#define MS_EVENT_LOSS_COUNT 2
+#define MS_EVENT_LOSS_COUNT 3
+
+/*
+ * Denials without an event are counted in ms_event_summaries (a per-CPU hash keyed by
+ * struct ms_event_summary_key) under the epoch ms_event_summary_control names; user space
+ * flips the epoch, waits for running programs, then reads and deletes the retired epoch's
+ * entries: exact counts, no entry written while it is read. A denial that finds the hash
+ * full is counted in ms_event_summary_overflow instead, so none is ever lost.
+ */
+enum ms_event_summary_limits {
+	MS_EVENT_SUMMARY_ENTRIES = 8192, /* entries of ms_event_summaries, both epochs */
+	MS_EVENT_SUMMARY_EPOCHS  = 2,    /* the one written and the one being read */
+	/* ms_event_summary_overflow: indexed by epoch * MS_VERDICT_COUNT + verdict */
+	MS_EVENT_SUMMARY_OVERFLOW_ENTRIES = MS_EVENT_SUMMARY_EPOCHS * MS_VERDICT_COUNT,
+};
 
 /* ms_endpoint_value.flags */
 #define MS_ENDPOINT_F_INGRESS_DEFAULT_ALLOW (1u << 0) /* no rule matched on ingress: allow */
@@ -356,11 +374,36 @@ struct ms_event_loss_counter {
 	__u64 events;
 };
 
-/* Value of ms_event_rate_limit (array of MS_RATE_LIMIT_BUCKETS): a token bucket. */
+/* Value of ms_event_rate_limit (array of MS_RATE_LIMIT_BUCKETS) and of ms_event_budget
+ * (per-CPU array of one): a token bucket. */
 struct ms_rate_limit_state {
 	__u64 refilled;        /* when tokens were last topped up, in clock ticks */
-	__u32 tokens;          /* events this remote may still send now */
-	__u32 suppressed;      /* events dropped since the last delivered one */
+	__u32 tokens;          /* events this remote (or CPU) may still send now */
+	__u32 suppressed;      /* unused since denials without an event are summarised
+	                        * (ms_event_summaries); kept so the layout stays */
+};
+
+/* ms_event_summary_control[0]: which epoch the programs count denials under. */
+struct ms_event_summary_control {
+	__u32 epoch;           /* 0 or 1 */
+	__u32 pad;
+};
+
+/* Key of ms_event_summaries: the denials of one endpoint, direction, service and reason
+ * in one epoch. No remote address: a spoofed-source flood adds no keys. The value is a
+ * struct ms_traffic_counter (per CPU). */
+struct ms_event_summary_key {
+	struct ms_addr local_addr;
+	__u32 local_identity;
+	__u32 remote_identity;
+	__u32 rule_id;          /* deciding rule; 0 for the endpoint default */
+	__u16 policy_port;      /* destination port or ICMP type, host order */
+	__u8  protocol;
+	__u8  direction;        /* enum ms_direction */
+	__u8  reason;           /* enum ms_reason */
+	__u8  verdict;          /* MS_VERDICT_DENY or MS_VERDICT_WOULD_DENY */
+	__u8  epoch;            /* ms_event_summary_control's when counted */
+	__u8  pad;
 };
 
 /* ---- Events -------------------------------------------------------------------------- */
@@ -377,8 +420,7 @@ struct ms_flow_event {
 	__u32 rule_id;          /* deciding rule; 0 for the endpoint default */
 	__u32 ifindex;
 	__u32 policy_generation;
-	__u32 suppressed;       /* events from this remote dropped by the rate limit since the
-	                         * previous delivered one */
+	__u32 suppressed;       /* 0: denials without an event are counted in ms_event_summaries */
 	__u8  kind;             /* enum ms_event_kind */
 	__u8  direction;        /* enum ms_direction of the flow's first packet */
 	__u8  protocol;
@@ -416,5 +458,7 @@ _Static_assert(sizeof(struct ms_rate_limit_state) == 16, "ms_rate_limit_state");
 _Static_assert(sizeof(struct ms_endpoint_memo) == 32, "ms_endpoint_memo");
 _Static_assert(sizeof(struct ms_remote_memo) == 24, "ms_remote_memo");
 _Static_assert(sizeof(struct ms_flow_event) == 96, "ms_flow_event");
+_Static_assert(sizeof(struct ms_event_summary_control) == 8, "ms_event_summary_control");
+_Static_assert(sizeof(struct ms_event_summary_key) == 36, "ms_event_summary_key");
 
 #endif /* MICROSEG_ABI_H */

@@ -48,4 +48,12 @@ static __always_inline __u64 ms_ticks_per_sec(void)
 const volatile __u32 ms_event_rate_per_sec = 10;
 const volatile __u32 ms_event_burst = 20;
 
+/* Deny and would-deny events per CPU across all remotes: the global budget, so a flood
+ * from ever new source addresses (each with a full bucket of its own) still costs the ring,
+ * the daemon and the flow log a bounded rate. Per CPU, so taking a token never bounces a
+ * cache line; the loader divides the configured total among the online CPUs. What the
+ * budget holds back is summarised (ms_event_summaries), never lost. */
+const volatile __u32 ms_event_budget_per_sec = 100;
+const volatile __u32 ms_event_budget_burst = 500;
+
 #endif /* MS_CONFIG_H */

@@ -2,8 +2,10 @@
 /*
  * Flow events to user space through a BPF ring buffer. The data path never waits: a full
  * ring drops the event and counts it. Deny and would-deny events pass a per-remote token
- * bucket first, so a flood or a scan cannot fill the ring; what the bucket holds back is
- * counted too, and the next delivered event says how many it stood for.
+ * bucket, then a global (per-CPU) budget, so neither a flood from one source nor one from
+ * ever new sources can fill the ring or the flow log; a denial that gets no event, for
+ * whichever of the three reasons, is counted in ms_event_summaries by endpoint, direction,
+ * service and reason, so events plus summaries add up to the verdict counters.
  */
 #ifndef MS_EVENTS_H
 #define MS_EVENTS_H
@@ -38,6 +40,37 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ms_rate_limit_state);
 } ms_event_rate_limit SEC(".maps");
+
+/* The global budget's bucket, one per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ms_rate_limit_state);
+} ms_event_budget SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ms_event_summary_control);
+} ms_event_summary_control SEC(".maps");
+
+/* Per CPU: counting a flood's denials never bounces a cache line; user space sums. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MS_EVENT_SUMMARY_ENTRIES);
+	__type(key, struct ms_event_summary_key);
+	__type(value, struct ms_traffic_counter);
+} ms_event_summaries SEC(".maps");
+
+/* Where a denial is counted when ms_event_summaries is full: by epoch and verdict. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MS_EVENT_SUMMARY_OVERFLOW_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct ms_traffic_counter);
+} ms_event_summary_overflow SEC(".maps");
 
 /* The remote's bucket: the address folded to 32 bits, then Fibonacci hashing, whose high
  * bits spread neighbouring addresses (a scan of a subnet) over different buckets. */
@@ -75,45 +108,91 @@ static __always_inline void ms_count_event_loss(__u32 reason)
 		counter->events++;
 }
 
-/* Takes a token from the remote's bucket before a deny or would-deny event is built.
- * Returns 1 (deliver; *suppressed says how many were held back before) or 0 (hold back,
- * counted), so a flood's suppressed events cost an array lookup and nothing more. */
-static __always_inline int ms_rate_limit_take(const struct ms_addr *remote, __u64 now,
-					      __u32 *suppressed)
+/* Takes a token from a bucket refilled at rate per second up to burst. Returns 1 (taken)
+ * or 0 (empty). */
+static __always_inline int ms_token_take(struct ms_rate_limit_state *state, __u64 now,
+					 __u32 rate, __u32 burst)
 {
-	__u32 bucket = ms_rate_limit_bucket(remote);
-	struct ms_rate_limit_state *state = bpf_map_lookup_elem(&ms_event_rate_limit, &bucket);
 	__u64 elapsed, refill;
 
-	*suppressed = 0;
-	if (!state)
-		return 0;
 	/* A bucket never used starts full. */
 	if (!state->refilled) {
 		state->refilled = now;
-		state->tokens = ms_event_burst;
+		state->tokens = burst;
 	}
 	elapsed = now - state->refilled;
 	/* Past a full burst's worth of time the bucket is simply full; capping also keeps
 	 * the multiplication below far from overflow. */
 	if (elapsed > 1000 * ms_ticks_per_sec())
 		elapsed = 1000 * ms_ticks_per_sec();
-	refill = elapsed * ms_event_rate_per_sec / ms_ticks_per_sec();
+	refill = elapsed * rate / ms_ticks_per_sec();
 	if (refill) {
 		__u64 tokens = state->tokens + refill;
 
-		state->tokens = tokens > ms_event_burst ? ms_event_burst : (__u32)tokens;
+		state->tokens = tokens > burst ? burst : (__u32)tokens;
 		state->refilled = now;
 	}
-	if (!state->tokens) {
-		state->suppressed++;
-		ms_count_event_loss(MS_EVENT_LOSS_RATE_LIMITED);
+	if (!state->tokens)
 		return 0;
-	}
 	state->tokens--;
-	*suppressed = state->suppressed;
-	state->suppressed = 0;
 	return 1;
+}
+
+/* A token from the remote's bucket: 1 (may send) or 0 (held back). */
+static __always_inline int ms_rate_limit_take(const struct ms_addr *remote, __u64 now)
+{
+	__u32 bucket = ms_rate_limit_bucket(remote);
+	struct ms_rate_limit_state *state = bpf_map_lookup_elem(&ms_event_rate_limit, &bucket);
+
+	return state && ms_token_take(state, now, ms_event_rate_per_sec, ms_event_burst);
+}
+
+/* A token from this CPU's share of the global budget: 1 (may send) or 0 (held back). */
+static __always_inline int ms_budget_take(__u64 now)
+{
+	__u32 zero = 0;
+	struct ms_rate_limit_state *state = bpf_map_lookup_elem(&ms_event_budget, &zero);
+
+	return state && ms_token_take(state, now, ms_event_budget_per_sec, ms_event_budget_burst);
+}
+
+/* Counts a denial that got no event in the live epoch's summary entry for its endpoint,
+ * direction, service and reason; when the summary map is full, in the overflow entry. */
+static __always_inline void ms_summarise(const struct ms_flow_event *e)
+{
+	struct ms_event_summary_key key = {};
+	struct ms_event_summary_control *control;
+	struct ms_traffic_counter *counter, first = { .packets = 1, .bytes = e->bytes };
+	__u32 zero = 0, index;
+
+	control = bpf_map_lookup_elem(&ms_event_summary_control, &zero);
+	key.local_addr = e->local_addr;
+	key.local_identity = e->local_identity;
+	key.remote_identity = e->remote_identity;
+	key.rule_id = e->rule_id;
+	key.policy_port = e->policy_port;
+	key.protocol = e->protocol;
+	key.direction = e->direction;
+	key.reason = e->reason;
+	key.verdict = e->verdict;
+	key.epoch = control ? control->epoch & 1 : 0;
+
+	counter = bpf_map_lookup_elem(&ms_event_summaries, &key);
+	if (!counter) {
+		/* Created holding this denial on this CPU (zero on the others); another CPU
+		 * may have created it meanwhile, then it is counted below. */
+		if (!bpf_map_update_elem(&ms_event_summaries, &key, &first, BPF_NOEXIST))
+			return;
+		counter = bpf_map_lookup_elem(&ms_event_summaries, &key);
+	}
+	if (!counter) {
+		index = key.epoch * MS_VERDICT_COUNT + (e->verdict % MS_VERDICT_COUNT);
+		counter = bpf_map_lookup_elem(&ms_event_summary_overflow, &index);
+	}
+	if (counter) {
+		counter->packets++;
+		counter->bytes += e->bytes;
+	}
 }
 
 /*
@@ -130,6 +209,28 @@ __noinline int ms_emit_event(struct ms_flow_event *e)
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * A deny or would-deny event, every field filled by the caller: sent if the remote's bucket
+ * and the global budget both allow it and the ring has room, else counted (by why in
+ * ms_event_losses, by what in ms_event_summaries). Returns 1 if delivered, else 0. Global,
+ * like ms_emit_event, so the verifier checks it once.
+ */
+__noinline int ms_emit_denial(struct ms_flow_event *e)
+{
+	__u64 now = ms_now();
+
+	if (!e)
+		return 0;
+	if (!ms_rate_limit_take(&e->remote_addr, now))
+		ms_count_event_loss(MS_EVENT_LOSS_RATE_LIMITED);
+	else if (!ms_budget_take(now))
+		ms_count_event_loss(MS_EVENT_LOSS_BUDGET);
+	else if (ms_emit_event(e))
+		return 1;
+	ms_summarise(e);
+	return 0;
 }
 
 #endif /* MS_EVENTS_H */

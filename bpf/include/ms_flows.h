@@ -67,16 +67,16 @@ static __always_inline __u16 ms_opener_port(const struct ms_conntrack_key *key, 
 	return bpf_ntohs(direction == MS_DIRECTION_INGRESS ? key->local_port : key->remote_port);
 }
 
-/* Builds an event in the CPU's record and sends it. */
-static __always_inline void ms_report(const struct ms_conntrack_key *key, const struct ms_packet *p,
-				      const struct ms_flow_facts *f, __u8 kind, __u8 verdict,
-				      __u8 reason, __u32 rule_id, __u64 packets, __u64 bytes,
-				      __u32 suppressed, __u8 tcp_flags, __u64 now)
+/* Fills the CPU's event record; NULL only if the per-CPU scratch is missing. */
+static __always_inline struct ms_flow_event *
+ms_build_event(const struct ms_conntrack_key *key, const struct ms_packet *p,
+	       const struct ms_flow_facts *f, __u8 kind, __u8 verdict, __u8 reason, __u32 rule_id,
+	       __u64 packets, __u64 bytes, __u8 tcp_flags)
 {
 	struct ms_flow_event *ev = ms_event_record();
 
 	if (!ev)
-		return;
+		return NULL;
 	ev->timestamp_ns = bpf_ktime_get_coarse_ns();
 	ev->local_addr = key->local_addr;
 	ev->remote_addr = key->remote_addr;
@@ -87,7 +87,7 @@ static __always_inline void ms_report(const struct ms_conntrack_key *key, const 
 	ev->rule_id = rule_id;
 	ev->ifindex = f->ifindex;
 	ev->policy_generation = f->generation;
-	ev->suppressed = suppressed;
+	ev->suppressed = 0;
 	ev->kind = kind;
 	ev->direction = f->direction;
 	ev->protocol = p->protocol;
@@ -98,20 +98,30 @@ static __always_inline void ms_report(const struct ms_conntrack_key *key, const 
 	ev->pad = 0;
 	ev->packets = packets;
 	ev->bytes = bytes;
-	ms_emit_event(ev);
+	return ev;
 }
 
-/* Deny and would-deny: the remote's token bucket decides first whether to build one. */
+/* Builds an event in the CPU's record and sends it. suppressed and now are no longer used
+ * (denials without an event are summarised); kept so the callers stay as they are. */
+static __always_inline void ms_report(const struct ms_conntrack_key *key, const struct ms_packet *p,
+				      const struct ms_flow_facts *f, __u8 kind, __u8 verdict,
+				      __u8 reason, __u32 rule_id, __u64 packets, __u64 bytes,
+				      __u32 suppressed, __u8 tcp_flags, __u64 now)
+{
+	ms_emit_event(ms_build_event(key, p, f, kind, verdict, reason, rule_id, packets, bytes,
+				     tcp_flags));
+}
+
+/* Deny and would-deny: sent within the remote's and the global rate, else summarised
+ * (ms_emit_denial reads its own clock). */
 static __always_inline void ms_report_denial(const struct ms_conntrack_key *key,
 					     const struct ms_packet *p,
 					     const struct ms_flow_facts *f, __u8 kind, __u8 reason,
 					     __u32 rule_id, __u32 bytes, __u64 now)
 {
-	__u32 suppressed;
-
-	if (ms_rate_limit_take(&key->remote_addr, now, &suppressed))
-		ms_report(key, p, f, kind, kind == MS_EVENT_DENY ? MS_VERDICT_DENY : MS_VERDICT_WOULD_DENY,
-			  reason, rule_id, 1, bytes, suppressed, p->tcp_flags, now);
+	ms_emit_denial(ms_build_event(key, p, f, kind,
+				      kind == MS_EVENT_DENY ? MS_VERDICT_DENY : MS_VERDICT_WOULD_DENY,
+				      reason, rule_id, 1, bytes, p->tcp_flags));
 }
 
 /*

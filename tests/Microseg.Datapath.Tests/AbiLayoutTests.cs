@@ -68,6 +68,11 @@ public sealed class AbiLayoutTests
             Assert.Matches($@"MS_REASON_\w+\s*= {(int)reason},", header);
         foreach (var origin in Enum.GetValues<FlowOrigin>())
             Assert.Matches($@"MS_ORIGIN_\w+\s*= {(int)origin},", header);
+        Assert.Contains($"#define MS_EVENT_LOSS_COUNT {AbiConstants.EventLossCount}", header);
+        Assert.Matches($@"MS_EVENT_LOSS_BUDGET\s*= {(int)EventLossReason.Budget},", header);
+        Assert.Matches($@"MS_EVENT_DENY_SUMMARY\s*= {(int)FlowEventKind.DenySummary},", header);
+        Assert.Matches($@"MS_EVENT_SUMMARY_ENTRIES\s*= {AbiConstants.EventSummaryEntries},", header);
+        Assert.Matches($@"MS_EVENT_SUMMARY_EPOCHS\s*= {AbiConstants.EventSummaryEpochs},", header);
     }
 
     // Structs used by both programs appear in either object; some only in one.

@@ -110,7 +110,7 @@ public sealed class DecoderTests
 
         var e = Assert.Throws<FlowDataException>(() => FlowLog.Read(path));
 
-        Assert.Equal($"{path}:3: not a flow record: 'kind' must be new_flow, deny, would_deny or flow_end", e.Message);
+        Assert.Equal($"{path}:3: not a flow record: 'kind' must be new_flow, deny, would_deny, flow_end or deny_summary", e.Message);
     }
 
     [Fact]

@@ -48,6 +48,39 @@ int trafficgen_tx_syn_flood(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
+/* Replaces two 16-bit words covered by a ones' complement checksum (RFC 1624). Either
+ * byte order: the sum is the same. */
+static __always_inline __u16 trafficgen_csum_replace(__u16 check, __u16 old0, __u16 old1,
+						     __u16 new0, __u16 new1)
+{
+	__u32 sum = (__u16)~check + (__u16)~old0 + (__u16)~old1 + new0 + new1;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/* A spoofed-source SYN flood (hping3 --rand-source): every repetition leaves with a new
+ * random IPv4 source address, both the IPv4 and the TCP checksum adjusted to match, so
+ * every frame comes from a source never seen before. Ethernet + IPv4 without options + TCP. */
+SEC("xdp")
+int trafficgen_tx_syn_flood_random_source(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u16 *ip = data + 14;
+	__u16 *tcp = data + 14 + 20;
+	__u32 source = bpf_get_prandom_u32();
+	__u16 new0 = source & 0xffff, new1 = source >> 16;
+
+	if ((void *)(tcp + 10) > data_end)
+		return XDP_ABORTED;
+	ip[5] = trafficgen_csum_replace(ip[5], ip[6], ip[7], new0, new1);
+	tcp[8] = trafficgen_csum_replace(tcp[8], ip[6], ip[7], new0, new1);
+	ip[6] = new0;
+	ip[7] = new1;
+	return XDP_TX;
+}
+
 /* The receiver side's reference configurations: an XDP program that only passes, and one
  * that only drops. */
 SEC("xdp")

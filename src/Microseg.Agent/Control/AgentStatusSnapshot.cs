@@ -38,8 +38,13 @@ public sealed record RuleHits(string Rule, string Kind, ulong Packets, ulong Byt
 
 public sealed record ReloadStats(long Succeeded, long Failed, DateTimeOffset? LastSuccess, IReadOnlyList<string> LastErrors);
 
-/// <summary>Ring buffer events: read by the daemon, and lost in the kernel by reason.</summary>
-public sealed record EventStats(long Delivered, ulong LostRateLimited, ulong LostRingFull);
+/// <summary>
+/// Ring buffer events: read by the daemon, and not delivered by the kernel by reason (the
+/// per-source rate limit, the global budget, a full ring); the denials among those the daemon
+/// has recorded from the kernel's deny summaries, by verdict.
+/// </summary>
+public sealed record EventStats(long Delivered, ulong LostRateLimited, ulong LostRingFull,
+    ulong LostBudget = 0, long SummarisedDenials = 0, long SummarisedWouldDenials = 0);
 
 /// <summary>
 /// What naming new flows' local units came to (null when attribution is off): named by the

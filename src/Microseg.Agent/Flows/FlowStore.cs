@@ -45,6 +45,9 @@ public sealed class FlowStore
     private readonly DiscoveryGraph _graph;
     private readonly RecentFlows _recent;
 
+    // Guards replacing _names/_namesFor (re-entrant: Names() may take it inside itself).
+    private readonly Lock _namesLock = new();
+
     // The policy _names was made from; compared by reference per event (a reload makes a new one).
     private CompiledPolicy? _namesFor;
     private IIdentityNames _names = IdentityNames.Empty;
@@ -80,13 +83,7 @@ public sealed class FlowStore
     /// <summary>Decodes one kernel event and records it. Event thread only; allocates only for a new edge or node.</summary>
     public void Add(in FlowEvent flowEvent)
     {
-        var live = _livePolicy();
-        if (!ReferenceEquals(live, _namesFor))
-        {
-            _names = live is null ? IdentityNames.Empty : IdentityNames.From(live);
-            _namesFor = live;
-        }
-        var record = _decoder.Decode(in flowEvent, _names);
+        var record = _decoder.Decode(in flowEvent, Names());
         bool toName = false;
         if (_attributor is not null && FlowAttributor.Wants(in record))
         {
@@ -105,6 +102,49 @@ public sealed class FlowStore
         if (toName && _attributor!.TryQueue(in record, sequence))
             return; // its flow-log line is written once it is named (AddNamed)
         WriteLog(in record);
+    }
+
+    /// <summary>
+    /// Records the kernel's summaries of denials without an event, one <see cref="FlowEventKind.DenySummary"/>
+    /// record each, stamped <paramref name="time"/> (the end of their interval): graph, recent ring and
+    /// flow log. Called by the summary drain, one call at a time.
+    /// </summary>
+    public void AddSummaries(IReadOnlyList<Datapath.Maps.EventSummary> summaries, DateTimeOffset time)
+    {
+        if (summaries.Count == 0)
+            return;
+        IIdentityNames names;
+        lock (_namesLock)
+            names = Names();
+        foreach (var summary in summaries)
+        {
+            var record = FlowEventDecoder.DecodeSummary(in summary, time, names);
+            lock (_lock)
+            {
+                _graph.Add(in record);
+                _recent.Add(in record);
+                _changes++;
+            }
+            WriteLog(in record);
+        }
+        Flush();
+    }
+
+    // The names of the live policy, made again when a reload replaced it. Called by the event
+    // thread, and by the summary drain under _namesLock (which the event thread needs only
+    // when the policy changed).
+    private IIdentityNames Names()
+    {
+        var live = _livePolicy();
+        if (!ReferenceEquals(live, _namesFor))
+        {
+            lock (_namesLock)
+            {
+                _names = live is null ? IdentityNames.Empty : IdentityNames.From(live);
+                _namesFor = live;
+            }
+        }
+        return _names;
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ using Microseg.Agent.Notify;
 using Microseg.Agent.Reload;
 using Microseg.Agent.Settings;
 using Microseg.Agent.Status;
+using Microseg.Datapath.Loading;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,7 +88,10 @@ internal static class AgentMain
         var store = new AgentStateStore(settings.StateDirectory);
         var state = store.Load();
         var pins = new PinLayout(settings.PinDirectory);
-        using var session = new DatapathStarter(settings.BpfObjectDirectory, pins, logger).Start(state);
+        using var session = new DatapathStarter(settings.BpfObjectDirectory, pins, logger)
+        {
+            Tuning = DatapathTuning.Default with { EventBudgetPerSecond = settings.DenyEventBudget, EventBudgetBurst = settings.DenyEventBudget * 5 },
+        }.Start(state);
 
         var interfaces = new InterfaceManager(session, settings.Interfaces,
             new InterfaceAttacher(session, settings.XdpMode, logger), store, logger);
@@ -156,7 +160,11 @@ internal static class AgentMain
         builder.Services.AddHostedService(_ => new GraphSaver(flows));
         builder.Services.AddSingleton(sp => new EventDrain(session.Maps, flows, sp.GetRequiredService<ILogger<EventDrain>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventDrain>());
-        builder.Services.AddSingleton<IAgentStatus>(sp => new AgentStatus(session, interfaces, reloader, sp.GetRequiredService<EventDrain>(), sp.GetService<Flows.FlowStore>()));
+        // Registered after the event drain, so it stops first: its last drain is written before the flow log's last flush.
+        builder.Services.AddSingleton(sp => new EventSummaryDrain(session.Maps, flows, settings.DenySummaryInterval, sp.GetRequiredService<ILogger<EventSummaryDrain>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EventSummaryDrain>());
+        builder.Services.AddSingleton<IAgentStatus>(sp => new AgentStatus(session, interfaces, reloader, sp.GetRequiredService<EventDrain>(), sp.GetService<Flows.FlowStore>(),
+            summaries: sp.GetRequiredService<EventSummaryDrain>()));
         builder.Services.AddHostedService<WatchdogService>();
         builder.Services.AddHostedService<Hosting.AgentService>();
 

@@ -62,7 +62,10 @@ public sealed class MicrosegMetrics : IDisposable
             "Flow events read from the ring buffer by the daemon.");
         Meter.CreateObservableCounter(
             "microseg_events_lost_total", LostEvents, "{event}",
-            "Flow events the kernel did not deliver: rate_limited (dropped by the in-kernel rate limit) or ring_full.");
+            "Flow events the kernel did not deliver: rate_limited (the per-source rate limit), budget (the global deny event budget) or ring_full; each such denial is in a deny summary.");
+        Meter.CreateObservableCounter(
+            "microseg_denials_summarised_total", Summarised, "{packet}",
+            "Denials recorded from the kernel's deny summaries rather than one event each, by verdict: deny or would_deny.");
         Meter.CreateObservableCounter(
             "microseg_flow_attribution_total", Attribution, "{flow}",
             "New flows by how their local unit was named: resolved (from the kernel's socket table), cached (a listener's unit), unresolved (no socket found) or dropped (the resolver's queue was full).");
@@ -135,6 +138,17 @@ public sealed class MicrosegMetrics : IDisposable
         [
             new(Clamp(events.LostRateLimited), new KeyValuePair<string, object?>("reason", "rate_limited")),
             new(Clamp(events.LostRingFull), new KeyValuePair<string, object?>("reason", "ring_full")),
+            new(Clamp(events.LostBudget), new KeyValuePair<string, object?>("reason", "budget")),
+        ];
+    }
+
+    private IEnumerable<Measurement<long>> Summarised()
+    {
+        EventStats events = Current().Events;
+        return
+        [
+            new(events.SummarisedDenials, new KeyValuePair<string, object?>("verdict", "deny")),
+            new(events.SummarisedWouldDenials, new KeyValuePair<string, object?>("verdict", "would_deny")),
         ];
     }
 

@@ -27,6 +27,16 @@ public sealed record AgentSettings
     /// <summary>Rotated flow log files kept (PATH.1 … PATH.N, 1 the newest).</summary>
     public int FlowLogKeep { get; init; } = Events.FlowLogWriter.DefaultKeep;
 
+    /// <summary>
+    /// Deny and would-deny events per second the kernel sends across all remote addresses (the
+    /// global budget, shared evenly among the CPUs); what exceeds it, or a remote's own limit, is
+    /// counted in deny summaries instead.
+    /// </summary>
+    public uint DenyEventBudget { get; init; } = Datapath.Loading.DatapathTuning.Default.EventBudgetPerSecond;
+
+    /// <summary>How often the kernel's deny summaries are taken and written as deny_summary records.</summary>
+    public TimeSpan DenySummaryInterval { get; init; } = Events.EventSummaryDrain.DefaultInterval;
+
     /// <summary>Where the daemon remembers what it attached and which build it pinned.</summary>
     public string StateDirectory { get; init; } = "/var/lib/microseg";
 

@@ -22,6 +22,8 @@ public static class CommandLine
           --xdp-mode MODE            auto, native or generic (default auto)
           --interface-poll DURATION  how often to look for new and gone interfaces (default 5s)
           --reload-debounce DURATION quiet time before a changed policy file is reloaded (default 500ms)
+          --deny-event-budget N      deny events per second from all sources together (default 200); the rest summarised
+          --deny-summary-interval DURATION  how often deny summaries are written (default 10s)
           --uninstall                detach and remove everything microsegd created, then exit
           --help, --version
         """;
@@ -78,6 +80,11 @@ public static class CommandLine
                 },
                 "--interface-poll" => settings with { InterfacePollInterval = Duration(name, value!) },
                 "--reload-debounce" => settings with { ReloadDebounce = Duration(name, value!) },
+                "--deny-event-budget" => settings with
+                {
+                    DenyEventBudget = SettingsFile.ParseBudget(value!) ?? throw new SettingsException($"--deny-event-budget takes a whole number of events per second from 1 to 1000000, not '{value}'"),
+                },
+                "--deny-summary-interval" => settings with { DenySummaryInterval = Duration(name, value!) },
                 "--uninstall" => settings with { Uninstall = true },
                 _ => throw new SettingsException($"unknown option '{name}' (see microsegd --help)"),
             };

@@ -16,6 +16,8 @@ namespace Microseg.Agent.Settings;
 /// flowLog: /var/log/microseg/flows.jsonl   # or "-" for standard output
 /// flowLogMaxSize: 100MiB            # rotated past this; "none" never
 /// flowLogKeep: 5                    # rotated files kept: flows.jsonl.1 … flows.jsonl.5
+/// denyEventBudget: 200              # deny events per second from all sources; the rest summarised
+/// denySummaryInterval: 10s          # how often the summaries are written
 /// </example>
 public static class SettingsFile
 {
@@ -24,6 +26,7 @@ public static class SettingsFile
     [
         "interfaces", "policy", "metricsAddress", "flowLog", "flowLogMaxSize", "flowLogKeep", "stateDirectory", "pinDirectory",
         "controlSocket", "bpfObjectDirectory", "xdpMode", "interfacePollInterval", "reloadDebounce",
+        "denyEventBudget", "denySummaryInterval",
     ];
 
     /// <summary>Applies the file's settings on top of <paramref name="settings"/>.</summary>
@@ -61,6 +64,8 @@ public static class SettingsFile
                 "xdpMode" => settings with { XdpMode = Parse(path, value, key, ParseXdpMode) },
                 "interfacePollInterval" => settings with { InterfacePollInterval = Parse(path, value, key, ParseDuration) },
                 "reloadDebounce" => settings with { ReloadDebounce = Parse(path, value, key, ParseDuration) },
+                "denyEventBudget" => settings with { DenyEventBudget = Parse(path, value, key, ParseBudget) },
+                "denySummaryInterval" => settings with { DenySummaryInterval = Parse(path, value, key, ParseDuration) },
                 _ => throw Error(path, keyNode, $"unknown setting '{key}'; the settings are {string.Join(", ", Keys)}"),
             };
         }
@@ -103,6 +108,10 @@ public static class SettingsFile
             ? value << shift
             : null;
     }
+
+    /// <summary>Events per second: a whole number from 1 to 1,000,000; null otherwise.</summary>
+    public static uint? ParseBudget(string text) =>
+        uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= 1_000_000 ? value : null;
 
     /// <summary>A whole number from 0 to 1000; null otherwise.</summary>
     public static int? ParseCount(string text) =>
@@ -151,6 +160,7 @@ public static class SettingsFile
             "xdpMode" => $"'{key}' must be auto, native or generic",
             "flowLogMaxSize" => $"'{key}' must be a size such as 100MiB, 512KiB or 1048576 (bytes), or none",
             "flowLogKeep" => $"'{key}' must be a whole number of files from 0 to 1000",
+            "denyEventBudget" => $"'{key}' must be a whole number of events per second from 1 to 1000000",
             _ => $"'{key}' must be a positive duration such as 500ms, 5s or 1m",
         });
 

@@ -21,7 +21,8 @@ public sealed class AgentStatus(
     PolicyReloader reloader,
     EventDrain events,
     Flows.FlowStore? flows = null,
-    Action? onReloadRequested = null) : IAgentStatus
+    Action? onReloadRequested = null,
+    EventSummaryDrain? summaries = null) : IAgentStatus
 {
     private static readonly string s_version =
         typeof(AgentStatus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
@@ -62,7 +63,8 @@ public sealed class AgentStatus(
             Rules(live),
             (ulong)conntrack,
             reloader.Stats,
-            new EventStats(events.Delivered, maps.ReadEventLosses(EventLossReason.RateLimited), maps.ReadEventLosses(EventLossReason.RingFull)),
+            new EventStats(events.Delivered, maps.ReadEventLosses(EventLossReason.RateLimited), maps.ReadEventLosses(EventLossReason.RingFull),
+                maps.ReadEventLosses(EventLossReason.Budget), summaries?.SummarisedDenials ?? 0, summaries?.SummarisedWouldDenials ?? 0),
             flows?.Attribution is { } a ? new AttributionStatus(a.Named, a.CacheHits, a.Unnamed, a.Dropped) : null,
             reloader.AddressWarnings);
     }

@@ -77,7 +77,8 @@ internal static class StatusText
         {
             output.WriteLine(
                 $"Flow events: {Number(events, "delivered")} delivered, {Number(events, "lostRateLimited")} lost to the rate limit, " +
-                $"{Number(events, "lostRingFull")} lost to a full ring");
+                $"{Number(events, "lostBudget")} over the global budget, {Number(events, "lostRingFull")} lost to a full ring; " +
+                $"denials summarised instead: {Number(events, "summarisedDenials")} denied, {Number(events, "summarisedWouldDenials")} would-deny");
         }
         if (status.TryGetProperty("attribution", out JsonElement units) && units.ValueKind == JsonValueKind.Object)
         {

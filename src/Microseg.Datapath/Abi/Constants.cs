@@ -12,7 +12,7 @@ public static class AbiConstants
     public const int SlotCount = 2;
     public const uint VerdictCount = 5;
     public const uint ReasonCount = 12;
-    public const int EventLossCount = 2;
+    public const int EventLossCount = 3;
     public const uint MaxInterfaceSlots = 64;
     public const uint MaxIfindex = 65536;
     public const uint VerdictCounterEntries = MaxInterfaceSlots * 2 * VerdictCount * ReasonCount;
@@ -24,6 +24,12 @@ public static class AbiConstants
 
     /// <summary>MS_INTERFACE_ENDPOINT_INDEX: where an interface slot's owner sits for one policy slot.</summary>
     public static uint InterfaceEndpointIndex(uint interfaceSlot, uint slot) => interfaceSlot * SlotCount + slot;
+    /// <summary>enum ms_event_summary_limits: entries of ms_event_summaries, both epochs.</summary>
+    public const uint EventSummaryEntries = 8192;
+    /// <summary>enum ms_event_summary_limits: the epoch written and the one being read.</summary>
+    public const uint EventSummaryEpochs = 2;
+    /// <summary>enum ms_event_summary_limits: ms_event_summary_overflow, indexed by epoch * VerdictCount + verdict.</summary>
+    public const uint EventSummaryOverflowEntries = EventSummaryEpochs * VerdictCount;
 }
 
 /// <summary>enum ms_direction.</summary>
@@ -63,11 +69,12 @@ public enum VerdictReason : byte
     NeighborDiscovery = 11,
 }
 
-/// <summary>enum ms_event_kind.</summary>
-public enum FlowEventKind : byte { NewFlow = 1, Deny = 2, WouldDeny = 3, FlowEnd = 4 }
+/// <summary>enum ms_event_kind. <see cref="DenySummary"/> is never in the ring: it is the kind of the
+/// records the daemon makes of ms_event_summaries.</summary>
+public enum FlowEventKind : byte { NewFlow = 1, Deny = 2, WouldDeny = 3, FlowEnd = 4, DenySummary = 5 }
 
 /// <summary>enum ms_event_loss: index into ms_event_losses.</summary>
-public enum EventLossReason : uint { RateLimited = 0, RingFull = 1 }
+public enum EventLossReason : uint { RateLimited = 0, RingFull = 1, Budget = 2 }
 
 /// <summary>MS_ENDPOINT_F_*.</summary>
 [Flags]

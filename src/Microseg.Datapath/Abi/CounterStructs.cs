@@ -46,12 +46,13 @@ public struct EventLossCounter
     public ulong Events;
 }
 
-/// <summary>Mirrors <c>struct ms_rate_limit_state</c>: a remote's event token bucket.</summary>
+/// <summary>Mirrors <c>struct ms_rate_limit_state</c>: a remote's (or a CPU's share of the global budget's) event token bucket.</summary>
 [MirrorsCStruct("ms_rate_limit_state"), StructLayout(LayoutKind.Sequential)]
 public struct RateLimitState
 {
     /// <summary>When tokens were last topped up, in ticks of the programs' clock.</summary>
     public ulong Refilled;
     public uint Tokens;
+    /// <summary>Unused: denials without an event are summarised (ms_event_summaries).</summary>
     public uint Suppressed;
 }

@@ -23,6 +23,18 @@ public sealed record DatapathTuning
     public uint EventRatePerSecond { get; init; } = 10;
     /// <summary>Deny and would-deny events a remote address may send at once.</summary>
     public uint EventBurst { get; init; } = 20;
+    /// <summary>
+    /// Deny and would-deny events per second across all remotes (the global budget), after the
+    /// burst: what a flood from ever new source addresses costs the ring, the daemon and the
+    /// flow log at most. Divided evenly among the online CPUs (<see cref="OnlineCpuCount"/>), each
+    /// of which keeps its own bucket: a flood that lands on one CPU gets that CPU's share.
+    /// </summary>
+    public uint EventBudgetPerSecond { get; init; } = 200;
+    /// <summary>Deny and would-deny events all remotes together may send at once; divided like <see cref="EventBudgetPerSecond"/>.</summary>
+    public uint EventBudgetBurst { get; init; } = 1000;
+
+    /// <summary>CPUs the budget is shared among: the kernel's online CPUs.</summary>
+    public int OnlineCpuCount { get; init; } = CountOnlineCpus();
 
     /// <summary>
     /// The kernel's HZ when known: the programs' clock is then jiffies; null runs it on the
@@ -46,6 +58,30 @@ public sealed record DatapathTuning
         program.SetReadOnlyGlobal("ms_fragment_timeout", Ticks(FragmentTimeout));
         program.SetReadOnlyGlobal("ms_event_rate_per_sec", EventRatePerSecond);
         program.SetReadOnlyGlobal("ms_event_burst", EventBurst);
+        program.SetReadOnlyGlobal("ms_event_budget_per_sec", PerCpu(EventBudgetPerSecond));
+        program.SetReadOnlyGlobal("ms_event_budget_burst", PerCpu(EventBudgetBurst));
+    }
+
+    /// <summary>A CPU's share of a budget, never below one (a zero rate would never refill).</summary>
+    public uint PerCpu(uint total) => Math.Max(1, total / (uint)Math.Max(1, OnlineCpuCount));
+
+    /// <summary>CPUs in /sys/devices/system/cpu/online ("0-3,8"), else the runtime's count.</summary>
+    public static int CountOnlineCpus()
+    {
+        try
+        {
+            int count = 0;
+            foreach (var range in File.ReadAllText("/sys/devices/system/cpu/online").Trim().Split(','))
+            {
+                var ends = range.Split('-');
+                count += ends.Length == 2 ? int.Parse(ends[1], System.Globalization.CultureInfo.InvariantCulture) - int.Parse(ends[0], System.Globalization.CultureInfo.InvariantCulture) + 1 : 1;
+            }
+            return count > 0 ? count : Environment.ProcessorCount;
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return Environment.ProcessorCount;
+        }
     }
 
     /// <summary>A timeout in clock ticks, never below one tick.</summary>

@@ -22,6 +22,10 @@ public static class MapNames
     public const string RuleCounters = "ms_rule_counters";
     public const string EventLosses = "ms_event_losses";
     public const string EventRateLimit = "ms_event_rate_limit";
+    public const string EventBudget = "ms_event_budget";
+    public const string EventSummaryControl = "ms_event_summary_control";
+    public const string EventSummaries = "ms_event_summaries";
+    public const string EventSummaryOverflow = "ms_event_summary_overflow";
     public const string Events = "ms_events";
     public const string RcuBarrier = "ms_rcu_barrier";
     public const string RcuBarrierToken = "ms_rcu_barrier_token";
@@ -31,7 +35,8 @@ public static class MapNames
     [
         Control, SlotConfig, LocalEndpoints, InterfaceEndpoints, EndpointMemo, RemoteHosts, RemoteMemo, RemotePrefixes, Policy, PolicyPorts,
         PolicyRanges, Conntrack, Fragments, InterfaceSlots, VerdictCounters, RuleCounters,
-        EventLosses, EventRateLimit, EventScratch, Events, RcuBarrier, RcuBarrierToken,
+        EventLosses, EventRateLimit, EventBudget, EventSummaryControl, EventSummaries, EventSummaryOverflow,
+        EventScratch, Events, RcuBarrier, RcuBarrierToken,
     ];
 
     public const string IngressProgram = "ms_xdp_ingress";

@@ -33,6 +33,14 @@ public sealed class DatapathMaps
     public BpfMap<uint, EventLossCounter> EventLosses { get; }
     /// <summary>Token buckets indexed by a hash of the remote address.</summary>
     public BpfMap<uint, RateLimitState> EventRateLimit { get; }
+    /// <summary>Per CPU, one entry: each CPU's share of the global deny event budget.</summary>
+    public BpfMap<uint, RateLimitState> EventBudget { get; }
+    /// <summary>Entry 0: the epoch denials without an event are counted under.</summary>
+    public BpfMap<uint, EventSummaryControl> EventSummaryControl { get; }
+    /// <summary>Per CPU hash: denials without an event, by endpoint, direction, service, reason and epoch.</summary>
+    public BpfMap<EventSummaryKey, TrafficCounter> EventSummaries { get; }
+    /// <summary>Per CPU, indexed by epoch * VerdictCount + verdict: what found <see cref="EventSummaries"/> full.</summary>
+    public BpfMap<uint, TrafficCounter> EventSummaryOverflow { get; }
     /// <summary>The ring buffer of <see cref="FlowEvent"/> records.</summary>
     public BpfMap Events { get; }
     public BpfMap<uint, int> RcuBarrier { get; }
@@ -58,6 +66,10 @@ public sealed class DatapathMaps
         RuleCounters = map(MapNames.RuleCounters).As<uint, TrafficCounter>();
         EventLosses = map(MapNames.EventLosses).As<uint, EventLossCounter>();
         EventRateLimit = map(MapNames.EventRateLimit).As<uint, RateLimitState>();
+        EventBudget = map(MapNames.EventBudget).As<uint, RateLimitState>();
+        EventSummaryControl = map(MapNames.EventSummaryControl).As<uint, EventSummaryControl>();
+        EventSummaries = map(MapNames.EventSummaries).As<EventSummaryKey, TrafficCounter>();
+        EventSummaryOverflow = map(MapNames.EventSummaryOverflow).As<uint, TrafficCounter>();
         Events = map(MapNames.Events);
         RcuBarrier = map(MapNames.RcuBarrier).As<uint, int>();
         RcuBarrierToken = map(MapNames.RcuBarrierToken);

@@ -13,7 +13,7 @@ public sealed class DiscoveryEdge
 
     public EdgeKey Key { get; }
 
-    /// <summary>Flows seen (first packets judged by the policy; deny events count each delivered event).</summary>
+    /// <summary>Flows seen (first packets judged by the policy; each denial a deny summary counts is one too).</summary>
     public ulong Flows { get; internal set; }
 
     /// <summary>Flows allowed.</summary>
@@ -25,7 +25,7 @@ public sealed class DiscoveryEdge
     /// <summary>Flows passed in monitor mode that enforcement would drop.</summary>
     public ulong WouldDeny { get; internal set; }
 
-    /// <summary>Deny events the kernel's rate limit dropped, as reported by the events that got through.</summary>
+    /// <summary>Of the denials, those the kernel counted without an event (rate limit, budget or full ring): from the deny summaries.</summary>
     public ulong Suppressed { get; internal set; }
 
     /// <summary>Packets: one per first packet, plus each ended flow's total.</summary>
@@ -68,6 +68,26 @@ public sealed class DiscoveryEdge
         if (record.Time > LastSeen)
         {
             LastSeen = record.Time;
+        }
+
+        if (record.Kind == FlowEventKind.DenySummary)
+        {
+            // Denials the kernel counted without events: each counts as a flow, and as
+            // suppressed; a summary carries no addresses to sample.
+            Flows += record.Packets;
+            if (record.Verdict == Verdict.Deny)
+            {
+                Denied += record.Packets;
+            }
+            else
+            {
+                WouldDeny += record.Packets;
+            }
+
+            Suppressed += record.Suppressed;
+            Packets += record.Packets;
+            Bytes += record.Bytes;
+            return;
         }
 
         Flows++;

@@ -105,7 +105,10 @@ public sealed class DiscoveryGraph
         edge.Count(record, Options.MaxSamplesPerEdge);
         Touch(edge);
         Remember(_nodes[key.Local]._local, record.LocalAddress);
-        Remember(_nodes[key.Peer]._remote, record.RemoteAddress);
+        if (record.Kind != FlowEventKind.DenySummary)
+        {
+            Remember(_nodes[key.Peer]._remote, record.RemoteAddress);
+        }
         if (record.LocalUnit is { } unit)
         {
             RememberUnit(edge, _nodes[key.Local], unit);
@@ -213,7 +216,9 @@ public sealed class DiscoveryGraph
 
     private string PeerName(in FlowRecord record)
     {
-        if (record.RemoteIdentityId != AbiConstants.IdentityWorld || (Options.WorldPrefixV4 == 0 && Options.WorldPrefixV6 == 0))
+        // A deny summary has no remote address to group the world by.
+        if (record.RemoteIdentityId != AbiConstants.IdentityWorld || (Options.WorldPrefixV4 == 0 && Options.WorldPrefixV6 == 0) ||
+            record.Kind == FlowEventKind.DenySummary)
         {
             return record.RemoteIdentity;
         }

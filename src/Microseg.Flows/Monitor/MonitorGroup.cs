@@ -15,13 +15,13 @@ public sealed record MonitorGroup(string Endpoint, string Remote, TrafficDirecti
     /// <summary>The name reported for flows the endpoint default decided.</summary>
     public const string DefaultRule = "default";
 
-    /// <summary>Flows passed in monitor mode that enforcement would drop.</summary>
+    /// <summary>Flows passed in monitor mode that enforcement would drop (events and summaries, like <see cref="Denied"/>).</summary>
     public ulong WouldDeny { get; internal set; }
 
-    /// <summary>Flows dropped (enforce), counted per delivered deny event.</summary>
+    /// <summary>Flows dropped (enforce): each deny event, and each denial a deny summary counts.</summary>
     public ulong Denied { get; internal set; }
 
-    /// <summary>Events the kernel's rate limit dropped, as the delivered ones reported.</summary>
+    /// <summary>Of <see cref="Denied"/> and <see cref="WouldDeny"/>, those that got no event (counted in deny summaries).</summary>
     public ulong Suppressed { get; internal set; }
 
     public DateTimeOffset FirstSeen { get; internal set; } = DateTimeOffset.MaxValue;

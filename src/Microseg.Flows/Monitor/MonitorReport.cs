@@ -41,7 +41,19 @@ public sealed class MonitorReport
                 groups.Add(key, group);
             }
 
-            if (r.Verdict == Verdict.Deny)
+            if (r.Kind == FlowEventKind.DenySummary)
+            {
+                // Counted without events: each denial counts, in the suppressed column as well.
+                if (r.Verdict == Verdict.Deny)
+                {
+                    group.Denied += r.Packets;
+                }
+                else
+                {
+                    group.WouldDeny += r.Packets;
+                }
+            }
+            else if (r.Verdict == Verdict.Deny)
             {
                 group.Denied++;
             }
@@ -53,7 +65,7 @@ public sealed class MonitorReport
             group.Suppressed += r.Suppressed;
             group.FirstSeen = r.Time < group.FirstSeen ? r.Time : group.FirstSeen;
             group.LastSeen = r.Time > group.LastSeen ? r.Time : group.LastSeen;
-            if (group._remotes.Count < MaxAddressesPerGroup)
+            if (group._remotes.Count < MaxAddressesPerGroup && r.Kind != FlowEventKind.DenySummary)
             {
                 group._remotes.Add(r.RemoteAddress.ToString());
             }

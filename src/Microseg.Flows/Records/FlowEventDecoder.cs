@@ -59,6 +59,42 @@ public sealed class FlowEventDecoder
         Ifindex = flowEvent.Ifindex,
     };
 
+    /// <summary>The identity both sides of a summary of the overflow counter are given: the kernel kept no key for it.</summary>
+    public const string OverflowIdentity = "(overflow)";
+
+    /// <summary>
+    /// One summary of denials without an event (ms_event_summaries) as a
+    /// <see cref="FlowEventKind.DenySummary"/> record stamped <paramref name="time"/> (the end of its
+    /// interval): the endpoint, direction, service, reason and rule of the key; no remote address
+    /// or ports (a summary has none); <see cref="FlowRecord.Packets"/> and
+    /// <see cref="FlowRecord.Suppressed"/> are the denials it counts. A summary of the overflow
+    /// counter names both identities <see cref="OverflowIdentity"/>.
+    /// </summary>
+    public static FlowRecord DecodeSummary(in Datapath.Maps.EventSummary summary, DateTimeOffset time, IIdentityNames names)
+    {
+        var key = summary.Key;
+        return new FlowRecord
+        {
+            Time = time,
+            Kind = FlowEventKind.DenySummary,
+            LocalAddress = key.LocalAddr,
+            Protocol = key.Protocol,
+            Direction = key.Direction == Direction.Egress ? TrafficDirection.Egress : TrafficDirection.Ingress,
+            LocalIdentityId = key.LocalIdentity,
+            LocalIdentity = summary.Overflow ? OverflowIdentity : names.Identity(key.LocalIdentity),
+            RemoteIdentityId = key.RemoteIdentity,
+            RemoteIdentity = summary.Overflow ? OverflowIdentity : names.Identity(key.RemoteIdentity),
+            RuleId = key.RuleId,
+            RuleName = names.Rule(key.RuleId),
+            Verdict = key.Verdict,
+            Reason = summary.Overflow ? VerdictReason.PolicyDefault : key.Reason,
+            PolicyPort = key.PolicyPort,
+            Packets = summary.Packets,
+            Bytes = summary.Bytes,
+            Suppressed = (uint)Math.Min(summary.Packets, uint.MaxValue),
+        };
+    }
+
     /// <summary>The wall-clock time CLOCK_MONOTONIC read zero, from one reading of each clock.</summary>
     public static DateTimeOffset CurrentMonotonicEpoch()
     {

@@ -90,9 +90,9 @@ public static class FlowRecordJson
         return new FlowRecord
         {
             Time = o.TryGetProperty("time", out JsonElement t) && t.TryGetDateTimeOffset(out DateTimeOffset time) ? time : throw Bad("time", "an ISO 8601 time"),
-            Kind = FlowText.TryParseKind(Required(o, "kind"), out FlowEventKind kind) ? kind : throw Bad("kind", "new_flow, deny, would_deny or flow_end"),
+            Kind = FlowText.TryParseKind(Required(o, "kind"), out FlowEventKind kind) ? kind : throw Bad("kind", "new_flow, deny, would_deny, flow_end or deny_summary"),
             Direction = FlowText.TryParseDirection(Required(o, "direction"), out var direction) ? direction : throw Bad("direction", "ingress or egress"),
-            Protocol = FlowText.TryParseProtocol(Required(o, "protocol"), out byte protocol) ? protocol : throw Bad("protocol", "tcp, udp, icmp, icmpv6 or a protocol number"),
+            Protocol = FlowText.TryParseProtocol(Required(o, "protocol"), out byte protocol) || IsOverflowSummary(o) ? protocol : throw Bad("protocol", "tcp, udp, icmp, icmpv6 or a protocol number"),
             LocalAddress = Address(o, "localAddress"),
             RemoteAddress = Address(o, "remoteAddress"),
             LocalPort = (ushort)Number(o, "localPort", ushort.MaxValue),
@@ -115,6 +115,10 @@ public static class FlowRecordJson
             LocalUnit = Optional(o, "localUnit") is { Length: > 0 } unit ? unit : null,
         };
     }
+
+    // The deny summary of the kernel's overflow counter kept no key: its protocol is written as 0.
+    private static bool IsOverflowSummary(JsonElement o) =>
+        Optional(o, "kind") == "deny_summary" && Optional(o, "protocol") == "0";
 
     private static string? Optional(JsonElement o, string name) =>
         o.TryGetProperty(name, out JsonElement e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;

@@ -56,6 +56,7 @@ public static class FlowText
         FlowEventKind.Deny => "deny",
         FlowEventKind.WouldDeny => "would_deny",
         FlowEventKind.FlowEnd => "flow_end",
+        FlowEventKind.DenySummary => "deny_summary",
         _ => ((byte)kind).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
@@ -67,6 +68,7 @@ public static class FlowText
             "deny" => FlowEventKind.Deny,
             "would_deny" => FlowEventKind.WouldDeny,
             "flow_end" => FlowEventKind.FlowEnd,
+            "deny_summary" => FlowEventKind.DenySummary,
             _ => 0,
         };
         return kind != 0;

@@ -48,7 +48,7 @@ internal sealed class FakeAgentStatus : IAgentStatus
         Rules: [new("allow-web", "allow", 10, 1000), new(AwkwardRule, "deny", 3, 180)],
         ConntrackEntries: 12,
         Reloads: new(4, 1, new DateTimeOffset(2025, 1, 2, 3, 4, 5, 500, TimeSpan.Zero), ["policy.yaml:3:1: error: unknown key 'rulez'"]),
-        Events: new(100, 2, 1),
+        Events: new(100, 2, 1, LostBudget: 4, SummarisedDenials: 6, SummarisedWouldDenials: 1),
         Attribution: new(Resolved: 40, Cached: 55, Unresolved: 4, Dropped: 1));
 
     public AgentStatusSnapshot Snapshot()

@@ -82,7 +82,7 @@ public sealed class StatusCommandTests
           ms_policy          40    131072  0.0%
 
         Conntrack entries: 12
-        Flow events: 100 delivered, 2 lost to the rate limit, 1 lost to a full ring
+        Flow events: 100 delivered, 2 lost to the rate limit, 4 over the global budget, 1 lost to a full ring; denials summarised instead: 6 denied, 1 would-deny
         Local units of new flows: 40 resolved, 55 from a listener's cached unit, 4 unresolved, 1 dropped (queue full)
 
         """;

@@ -112,7 +112,8 @@ public sealed class FloodTests(ITestOutputHelper log)
     /// so the bridge's own per-frame cost does not cap the rate; one CPU generates, the other
     /// keeps serving the lab. Returns the frames sent.
     /// </summary>
-    private static long SynFlood(ThreeTierLab lab, string targetRole, IPAddress target, ushort port, CancellationToken stop)
+    internal static long SynFlood(ThreeTierLab lab, string targetRole, IPAddress target, ushort port, CancellationToken stop,
+        string generatorProgram = "trafficgen_tx_syn_flood")
     {
         var (_, attackerMac) = Link(lab.Ns("att"), "eth0");
         var (_, targetMac) = Link(lab.Ns(targetRole), "eth0");
@@ -122,7 +123,7 @@ public sealed class FloodTests(ITestOutputHelper log)
 
         using var generator = BpfObject.Open(ArtifactPaths.BpfObject("trafficgen"));
         generator.Load();
-        var program = generator.GetProgram("trafficgen_tx_syn_flood");
+        var program = generator.GetProgram(generatorProgram);
         using var pin = CpuAffinity.PinTo(CpuAffinity.Allowed()[0]);
         using var ns = NetworkNamespace.Open(lab.Ns("net"));
         // Attached to a veth of its own (gone with the lab's namespace), the program stays in
@@ -182,7 +183,7 @@ public sealed class FloodTests(ITestOutputHelper log)
     }
 
     /// <summary>The daemon's pinned maps, read as the datapath's own typed views.</summary>
-    private sealed class PinnedMaps : IDisposable
+    internal sealed class PinnedMaps : IDisposable
     {
         private readonly List<BpfMap> _opened = [];
 
@@ -215,7 +216,7 @@ public sealed class FloodTests(ITestOutputHelper log)
     }
 
     /// <summary>A process's resident set size in bytes (VmRSS).</summary>
-    private static long Rss(int pid)
+    internal static long Rss(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;

@@ -94,9 +94,9 @@ internal sealed class ThreeTierLab : IDisposable
         .. extra,
     ];
 
-    public DaemonProcess StartDaemon()
+    public DaemonProcess StartDaemon(params string[] extra)
     {
-        var daemon = DaemonProcess.Start(Arguments(), Notify.Name);
+        var daemon = DaemonProcess.Start(Arguments(extra), Notify.Name);
         _daemons.Add(daemon);
         return daemon;
     }

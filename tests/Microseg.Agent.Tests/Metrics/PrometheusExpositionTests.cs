@@ -33,11 +33,16 @@ public sealed class PrometheusExpositionTests
             # HELP microseg_conntrack_entries Entries in the connection tracking map.
             # TYPE microseg_conntrack_entries gauge
             microseg_conntrack_entries 12
+            # HELP microseg_denials_summarised_total Denials recorded from the kernel's deny summaries rather than one event each, by verdict: deny or would_deny.
+            # TYPE microseg_denials_summarised_total counter
+            microseg_denials_summarised_total{verdict="deny"} 6
+            microseg_denials_summarised_total{verdict="would_deny"} 1
             # HELP microseg_events_delivered_total Flow events read from the ring buffer by the daemon.
             # TYPE microseg_events_delivered_total counter
             microseg_events_delivered_total 100
-            # HELP microseg_events_lost_total Flow events the kernel did not deliver: rate_limited (dropped by the in-kernel rate limit) or ring_full.
+            # HELP microseg_events_lost_total Flow events the kernel did not deliver: rate_limited (the per-source rate limit), budget (the global deny event budget) or ring_full; each such denial is in a deny summary.
             # TYPE microseg_events_lost_total counter
+            microseg_events_lost_total{reason="budget"} 4
             microseg_events_lost_total{reason="rate_limited"} 2
             microseg_events_lost_total{reason="ring_full"} 1
             # HELP microseg_flow_attribution_total New flows by how their local unit was named: resolved (from the kernel's socket table), cached (a listener's unit), unresolved (no socket found) or dropped (the resolver's queue was full).
