@@ -59,10 +59,7 @@ public sealed class LoadedDatapath : IDisposable
         BpfObject? ingress = null, egress = null;
         try
         {
-            ingress = BpfObject.Open(ObjectPath(options, MapNames.IngressObjectFile));
-            foreach (var (map, size) in options.Capacities.MapSizes())
-                ingress.SetMapMaxEntries(map, size);
-            options.Tuning.ApplyTo(ingress);
+            ingress = OpenIngress(options);
             IReadOnlyList<PinnedMapMismatch> incompatible = options.PinDirectory is { } pins ? PinnedMapCheck.Run(ingress, pins) : [];
             if (incompatible.Count > 0 && options.IncompatiblePins == Loading.IncompatiblePins.Refuse)
                 throw new PinnedMapsIncompatibleException(options.PinDirectory!, incompatible);
@@ -86,6 +83,24 @@ public sealed class LoadedDatapath : IDisposable
         {
             egress?.Dispose();
             ingress?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The ingress object opened and sized as a load would, not loaded: its maps are what a load expects.</summary>
+    internal static BpfObject OpenIngress(DatapathOptions options)
+    {
+        var ingress = BpfObject.Open(ObjectPath(options, MapNames.IngressObjectFile));
+        try
+        {
+            foreach (var (map, size) in options.Capacities.MapSizes())
+                ingress.SetMapMaxEntries(map, size);
+            options.Tuning.ApplyTo(ingress);
+            return ingress;
+        }
+        catch
+        {
+            ingress.Dispose();
             throw;
         }
     }

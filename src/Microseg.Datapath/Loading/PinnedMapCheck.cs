@@ -12,6 +12,15 @@ namespace Microseg.Datapath.Loading;
 /// </summary>
 public static class PinnedMapCheck
 {
+    /// <summary>The differences between the maps pinned in <see cref="DatapathOptions.PinDirectory"/> and those a load with these options would make.</summary>
+    public static IReadOnlyList<PinnedMapMismatch> Run(DatapathOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var pinDirectory = options.PinDirectory ?? throw new ArgumentException("no pin directory to check", nameof(options));
+        using var ingress = LoadedDatapath.OpenIngress(options);
+        return Run(ingress, pinDirectory);
+    }
+
     /// <summary>
     /// Every difference between the pins and the object; empty when the pins can be adopted
     /// (or there are none). A map not pinned is no difference: it is created and pinned.
