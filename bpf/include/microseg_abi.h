@@ -9,6 +9,9 @@
  * in network byte order, everything else in host order. Addresses are always 16 bytes:
  * IPv6 as is, IPv4 as the IPv4-mapped IPv6 address ::ffff:a.b.c.d, so one map serves both
  * families and a key never depends on the family.
+ *
+ * Constants are enums, not #defines, so that they reach the objects' BTF (ms_abi_check.h
+ * anchors each enum there) and a test compares every value with its C# mirror.
  */
 #ifndef MICROSEG_ABI_H
 #define MICROSEG_ABI_H
@@ -17,20 +20,29 @@
 
 /* ---- Constants --------------------------------------------------------------------- */
 
+/* The layout version of the pinned maps: bumped by any change to a shared map's type, key,
+ * value, flags or the meaning of its entries. ms_abi_version holds the version the pinned
+ * maps were made with; a daemon adopts only maps of its own version (README: upgrades). */
+enum ms_abi {
+	MS_ABI_VERSION = 1,
+};
+
 /* Identities. 0 is the wildcard in policy keys and never a real identity. */
-#define MS_IDENTITY_ANY         0u
-#define MS_IDENTITY_WORLD       1u   /* a remote address no identity claims */
-#define MS_IDENTITY_HOST        2u   /* this host itself */
-#define MS_IDENTITY_FIRST_USER  256u /* first identity the policy compiler hands out */
+enum ms_identity_reserved {
+	MS_IDENTITY_ANY        = 0,
+	MS_IDENTITY_WORLD      = 1,   /* a remote address no identity claims */
+	MS_IDENTITY_HOST       = 2,   /* this host itself */
+	MS_IDENTITY_FIRST_USER = 256, /* first identity the policy compiler hands out */
+};
 
-/* Policy keys use protocol 0 for "any protocol"; real protocols are IANA numbers. */
-#define MS_PROTOCOL_ANY         0
-
-/* Port ranges one policy key can hold inline; more is a capacity error at compile time. */
-#define MS_MAX_PORT_RANGES      16
-
-/* Policy slots: the maps hold two complete policies; ms_control says which is live. */
-#define MS_SLOT_COUNT           2
+enum ms_policy_limits {
+	/* Policy keys use protocol 0 for "any protocol"; real protocols are IANA numbers. */
+	MS_PROTOCOL_ANY    = 0,
+	/* Port ranges one policy key can hold inline; more is a capacity error at compile time. */
+	MS_MAX_PORT_RANGES = 16,
+	/* Policy slots: the maps hold two complete policies; ms_control says which is live. */
+	MS_SLOT_COUNT      = 2,
+};
 
 enum ms_direction {
 	MS_DIRECTION_INGRESS = 0, /* packet arriving at a local endpoint (XDP) */
@@ -65,7 +77,6 @@ enum ms_verdict {
 	MS_VERDICT_WOULD_DENY = 3, /* passed in monitor mode; enforcement would have dropped it */
 	MS_VERDICT_UNENFORCED = 4, /* passed without a policy decision (mode off, not IP, ND) */
 };
-#define MS_VERDICT_COUNT 5
 
 /* Why: the path that produced the verdict. */
 enum ms_reason {
@@ -81,7 +92,6 @@ enum ms_reason {
 	MS_REASON_NOT_IP             = 10, /* ARP, LLDP, ...: not ours to judge */
 	MS_REASON_NEIGHBOR_DISCOVERY = 11, /* ICMPv6 ND, always passed so IPv6 keeps working */
 };
-#define MS_REASON_COUNT 12
 
 enum ms_event_kind {
 	MS_EVENT_NEW_FLOW   = 1, /* first packet of an allowed flow (conntrack entry created) */
@@ -95,12 +105,19 @@ enum ms_event_kind {
 /* ms_verdict_counters is a per-CPU array indexed by MS_VERDICT_COUNTER_INDEX: an array
  * lookup costs a nanosecond where a hash lookup costs twenty, on every packet. Interfaces
  * get a slot in ms_interface_slots when attached; slot 0 counts any other interface. */
-#define MS_MAX_INTERFACE_SLOTS 64
-#define MS_MAX_IFINDEX 65536
+enum ms_counter_limits {
+	MS_VERDICT_COUNT           = 5,  /* enum ms_verdict values, 0 included */
+	MS_REASON_COUNT            = 12, /* enum ms_reason values, 0 included */
+	MS_MAX_INTERFACE_SLOTS     = 64,
+	MS_MAX_IFINDEX             = 65536,
+	MS_VERDICT_COUNTER_ENTRIES = MS_MAX_INTERFACE_SLOTS * 2 * MS_VERDICT_COUNT * MS_REASON_COUNT,
+	/* Deny and would-deny events pass a token bucket chosen by hashing the remote address
+	 * into this many buckets: per source, bounded in memory, and an array lookup rather than
+	 * a hash one. Two sources that share a bucket share its rate. A power of two. */
+	MS_RATE_LIMIT_BUCKETS      = 16384,
+};
 #define MS_VERDICT_COUNTER_INDEX(slot, direction, verdict, reason) \
 	((((slot) * 2 + (direction)) * MS_VERDICT_COUNT + (verdict)) * MS_REASON_COUNT + (reason))
-#define MS_VERDICT_COUNTER_ENTRIES (MS_MAX_INTERFACE_SLOTS * 2 * MS_VERDICT_COUNT * MS_REASON_COUNT)
-
 /* ms_interface_endpoints is an array indexed by MS_INTERFACE_ENDPOINT_INDEX: per attached
  * interface (its slot in ms_interface_slots) and per policy slot, the endpoint that judges a
  * local address no endpoint lists, so that such an address (IPv6 link-local, a secondary
@@ -110,11 +127,6 @@ enum ms_interface_endpoint_layout {
 };
 #define MS_INTERFACE_ENDPOINT_INDEX(interface_slot, slot) ((interface_slot) * MS_SLOT_COUNT + (slot))
 
-/* Deny and would-deny events pass a token bucket chosen by hashing the remote address into
- * this many buckets: per source, bounded in memory, and an array lookup rather than a hash
- * one. Two sources that share a bucket share its rate. A power of two. */
-#define MS_RATE_LIMIT_BUCKETS 16384
-
 /* Why an event was not delivered; index into ms_event_losses. A deny or would-deny event
  * that is not delivered is still counted in ms_event_summaries. */
 enum ms_event_loss {
@@ -122,7 +134,6 @@ enum ms_event_loss {
 	MS_EVENT_LOSS_RING_FULL    = 1, /* bpf_ringbuf_reserve failed: user space is behind */
 	MS_EVENT_LOSS_BUDGET       = 2, /* the CPU's share of the global deny event budget was spent */
 };
-#define MS_EVENT_LOSS_COUNT 3
 
 /*
  * Denials without an event are counted in ms_event_summaries (a per-CPU hash keyed by
@@ -138,21 +149,31 @@ enum ms_event_summary_limits {
 	MS_EVENT_SUMMARY_OVERFLOW_ENTRIES = MS_EVENT_SUMMARY_EPOCHS * MS_VERDICT_COUNT,
 };
 
+enum ms_event_limits {
+	MS_EVENT_LOSS_COUNT = 3, /* enum ms_event_loss values */
+};
+
 /* ms_endpoint_value.flags */
-#define MS_ENDPOINT_F_INGRESS_DEFAULT_ALLOW (1u << 0) /* no rule matched on ingress: allow */
-#define MS_ENDPOINT_F_EGRESS_DEFAULT_ALLOW  (1u << 1) /* no rule matched on egress: allow */
-#define MS_ENDPOINT_F_INGRESS_ANY_REMOTE    (1u << 2) /* ingress keys with remote ANY exist */
-#define MS_ENDPOINT_F_EGRESS_ANY_REMOTE     (1u << 3) /* egress keys with remote ANY exist */
-#define MS_ENDPOINT_F_INGRESS_ANY_PROTOCOL  (1u << 4) /* ingress keys with protocol ANY exist */
-#define MS_ENDPOINT_F_EGRESS_ANY_PROTOCOL   (1u << 5) /* egress keys with protocol ANY exist */
+enum ms_endpoint_flags {
+	MS_ENDPOINT_F_INGRESS_DEFAULT_ALLOW = 1 << 0, /* no rule matched on ingress: allow */
+	MS_ENDPOINT_F_EGRESS_DEFAULT_ALLOW  = 1 << 1, /* no rule matched on egress: allow */
+	MS_ENDPOINT_F_INGRESS_ANY_REMOTE    = 1 << 2, /* ingress keys with remote ANY exist */
+	MS_ENDPOINT_F_EGRESS_ANY_REMOTE     = 1 << 3, /* egress keys with remote ANY exist */
+	MS_ENDPOINT_F_INGRESS_ANY_PROTOCOL  = 1 << 4, /* ingress keys with protocol ANY exist */
+	MS_ENDPOINT_F_EGRESS_ANY_PROTOCOL   = 1 << 5, /* egress keys with protocol ANY exist */
+};
 
 /* ms_policy_value.flags */
-#define MS_POLICY_F_EXACT_PORTS (1u << 0) /* ms_policy_ports holds entries under this key */
-#define MS_POLICY_F_PORT_RANGES (1u << 1) /* ms_policy_ranges holds an entry for this key */
-#define MS_POLICY_F_ANY_PORT    (1u << 2) /* any_port_action applies to unmatched ports */
+enum ms_policy_flags {
+	MS_POLICY_F_EXACT_PORTS = 1 << 0, /* ms_policy_ports holds entries under this key */
+	MS_POLICY_F_PORT_RANGES = 1 << 1, /* ms_policy_ranges holds an entry for this key */
+	MS_POLICY_F_ANY_PORT    = 1 << 2, /* any_port_action applies to unmatched ports */
+};
 
 /* ms_slot_config.flags */
-#define MS_SLOT_F_REMOTE_PREFIXES (1u << 0) /* ms_remote_prefixes has entries for the slot */
+enum ms_slot_flags {
+	MS_SLOT_F_REMOTE_PREFIXES = 1 << 0, /* ms_remote_prefixes has entries for the slot */
+};
 
 /* ---- Shared pieces ----------------------------------------------------------------- */
 
@@ -215,8 +236,10 @@ struct ms_endpoint_value {
 
 /* Entries per CPU in ms_endpoint_memo and ms_remote_memo. Powers of two: a host has few
  * endpoints, and talks to more peers. */
-#define MS_ENDPOINT_MEMO_ENTRIES 256
-#define MS_REMOTE_MEMO_ENTRIES 1024
+enum ms_memo_limits {
+	MS_ENDPOINT_MEMO_ENTRIES = 256,
+	MS_REMOTE_MEMO_ENTRIES   = 1024,
+};
 
 /*
  * Value of ms_endpoint_memo (per-CPU array, indexed by a hash of the address): one

@@ -16,6 +16,7 @@
 #include "ms_counters.h"
 #include "ms_events.h"
 #include "ms_flows.h"
+#include "ms_abi_check.h"
 
 enum ms_disposition {
 	MS_DISPOSITION_PASS = 0,

@@ -18,6 +18,8 @@ public sealed class EventDrain(DatapathMaps maps, FlowStore flows, ILogger<Event
     private const int PollMilliseconds = 250;
 
     private readonly CancellationTokenSource _stop = new();
+    // Completed by the event thread once it has flushed the store for the last time.
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
     private long _delivered;
 
@@ -32,39 +34,70 @@ public sealed class EventDrain(DatapathMaps maps, FlowStore flows, ILogger<Event
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Stops the event thread and waits until it has handled every event it read and flushed
+    /// the store. The final flush is the thread's own last step, never this method's: a flush
+    /// from here could run while the thread still adds events, which would then be lost.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stop.Cancel();
-        _thread?.Join(TimeSpan.FromSeconds(2));
-        // Nothing is queued to be named any more: name what is, so its log lines are written.
-        flows.StopAttribution();
-        flows.Flush();
-        return Task.CompletedTask;
+        if (_thread is null)
+        {
+            FinishStore();
+            return;
+        }
+        try
+        {
+            await _finished.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("The flow-event thread had not stopped when shutdown ran out of time; events it still holds may not reach the flow log.");
+        }
     }
 
     private void Run(RingBufferReader reader)
     {
-        using (reader)
+        try
         {
-            var handler = new Handler(flows);
-            while (!_stop.IsCancellationRequested)
+            using (reader)
+                Drain(reader);
+            FinishStore();
+        }
+        finally
+        {
+            _finished.TrySetResult();
+        }
+    }
+
+    private void Drain(RingBufferReader reader)
+    {
+        var handler = new Handler(flows);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
             {
-                try
+                var count = reader.Poll(PollMilliseconds, ref handler);
+                if (count > 0)
                 {
-                    var count = reader.Poll(PollMilliseconds, ref handler);
-                    if (count > 0)
-                    {
-                        Interlocked.Add(ref _delivered, count);
-                        flows.Flush();
-                    }
-                }
-                catch (Exception e) when (e is BpfException or IOException)
-                {
-                    logger.LogError("Reading flow events failed: {Error}", e.Message);
-                    Thread.Sleep(1000);
+                    Interlocked.Add(ref _delivered, count);
+                    flows.Flush();
                 }
             }
+            catch (Exception e) when (e is BpfException or IOException)
+            {
+                logger.LogError("Reading flow events failed: {Error}", e.Message);
+                Thread.Sleep(1000);
+            }
         }
+    }
+
+    /// <summary>After the last event: names what is still queued, so its log lines are written, and flushes.</summary>
+    private void FinishStore()
+    {
+        flows.StopAttribution();
+        flows.Flush();
     }
 
     public void Dispose() => _stop.Dispose();

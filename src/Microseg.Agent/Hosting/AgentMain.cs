@@ -95,7 +95,13 @@ internal static class AgentMain
 
         var interfaces = new InterfaceManager(session, settings.Interfaces,
             new InterfaceAttacher(session, settings.XdpMode, logger), store, logger);
-        if (session.AdoptedState)
+        var reloader = new PolicyReloader(settings.PolicyPath, session, store, logger,
+            () => InterfaceAddressReader.Read(interfaces.Attached));
+        var outcome = session.Provenance == DatapathProvenance.ReplacingIncompatiblePins
+            ? ReplaceIncompatiblePins(settings, session, reloader, logger)
+            : null;
+        // What an earlier run attached (clsact ownership, counter slots) holds whatever the maps.
+        if (session.AdoptedState || outcome is not null)
             interfaces.Adopt(state.Interfaces);
         var failures = interfaces.Reconcile();
         if (failures.Count > 0)
@@ -108,9 +114,7 @@ internal static class AgentMain
         foreach (var missing in settings.Interfaces.Where(s => !s.IsAll && !interfaces.Attached.Any(a => a.Name == s.Name && a.Namespace == s.Namespace)))
             logger.LogWarning("{Interface} does not exist (yet): it is attached when it appears.", missing);
 
-        var reloader = new PolicyReloader(settings.PolicyPath, session, store, logger,
-            () => InterfaceAddressReader.Read(interfaces.Attached));
-        var outcome = reloader.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        outcome ??= reloader.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         foreach (var warning in reloader.AddressWarnings)
             logger.LogWarning("{Warning}.", warning);
         if (!outcome.Applied)
@@ -131,6 +135,26 @@ internal static class AgentMain
         var app = BuildHost(settings, loggerFactory, session, interfaces, reloader, flows);
         app.Run();
         return 0;
+    }
+
+    /// <summary>
+    /// New maps in place of pinned ones of another layout: the policy is written into them
+    /// first, then they and the programs replace the old pins, and only then are the programs
+    /// attached (swapped atomically): the old programs enforce the old maps until that swap.
+    /// Without a valid policy nothing is replaced, and startup stops with its own exit code.
+    /// </summary>
+    private static ReloadOutcome ReplaceIncompatiblePins(AgentSettings settings, DatapathSession session, PolicyReloader reloader, ILogger logger)
+    {
+        var outcome = reloader.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        if (!outcome.Applied)
+            throw new Hosting.StartupException(Hosting.ExitCode.PinnedStateIncompatible,
+                $"The maps pinned in {settings.PinDirectory} are of another layout ({string.Join("; ", session.PinMismatches)}), and the policy file " +
+                $"{settings.PolicyPath} is invalid, so there is no policy to write into new ones: nothing was replaced, and the programs attached " +
+                $"keep enforcing the old maps. Fix the policy file and start again: {outcome.Errors.FirstOrDefault()}");
+        session.ReplacePins();
+        logger.LogInformation("The new maps hold the policy (generation {Generation}) and replace the old pins in {Pins}.",
+            session.Writer.ActiveGeneration, settings.PinDirectory);
+        return outcome;
     }
 
     /// <summary>

@@ -22,4 +22,10 @@ public enum ExitCode
     AttachFailed = 8,
     /// <summary>The policy file is invalid and no earlier policy is enforced to keep.</summary>
     PolicyInvalid = 9,
+    /// <summary>
+    /// The pinned maps are of another layout or ABI version and could not be replaced (the
+    /// policy to write into new ones is invalid): nothing was changed, the attached programs
+    /// keep enforcing the old maps.
+    /// </summary>
+    PinnedStateIncompatible = 10,
 }

@@ -14,6 +14,8 @@ namespace Microseg.Agent.Lifecycle;
 public sealed class DatapathSession : IDisposable
 {
     private readonly IDisposable[] _owned;
+    // Pins the new maps and programs in place of incompatible ones; null when nothing waits.
+    private Action? _replacePins;
 
     public DatapathSession(DatapathMaps maps, BpfProgram ingress, BpfProgram egress, DatapathCapacities capacities,
         DatapathProvenance provenance, string buildSha256, params IDisposable[] owned)
@@ -39,7 +41,30 @@ public sealed class DatapathSession : IDisposable
     public SlotWriter Writer { get; }
 
     /// <summary>True when the maps, and the policy and conntrack in them, came from an earlier run.</summary>
-    public bool AdoptedState => Provenance != DatapathProvenance.Fresh;
+    public bool AdoptedState => Provenance is DatapathProvenance.LoadedOntoPinnedMaps or DatapathProvenance.ReusedPinned;
+
+    /// <summary>How the pinned maps differed from this build's (<see cref="DatapathProvenance.ReplacingIncompatiblePins"/>); else empty.</summary>
+    public IReadOnlyList<PinnedMapMismatch> PinMismatches { get; init; } = [];
+
+    /// <summary>
+    /// With <see cref="DatapathProvenance.ReplacingIncompatiblePins"/>: what <see cref="ReplacePins"/> does,
+    /// pinning this session's maps and programs in place of the old ones.
+    /// </summary>
+    public Action? PinReplacement
+    {
+        init => _replacePins = value;
+    }
+
+    /// <summary>
+    /// Pins this session's maps and programs in place of the incompatible ones, once the new
+    /// maps hold the policy (and before the programs are attached anywhere). Once only.
+    /// </summary>
+    public void ReplacePins()
+    {
+        var replace = _replacePins ?? throw new InvalidOperationException("no incompatible pins wait to be replaced");
+        _replacePins = null;
+        replace();
+    }
 
     public void Dispose()
     {
@@ -57,4 +82,10 @@ public enum DatapathProvenance
     LoadedOntoPinnedMaps,
     /// <summary>Programs and maps both as an earlier run of this build pinned them: nothing loaded.</summary>
     ReusedPinned,
+    /// <summary>
+    /// Programs loaded now onto new maps, because the pinned ones are of another layout or ABI
+    /// version: conntrack is dropped; the policy is written before the new maps replace the
+    /// old pins and the programs are swapped on the interfaces.
+    /// </summary>
+    ReplacingIncompatiblePins,
 }

@@ -11,10 +11,13 @@ namespace Microseg.Agent.Lifecycle;
 /// <summary>
 /// Brings the datapath up without a gap in enforcement. When the pin directory holds the
 /// programs and maps of this very build (the SHA-256 recorded in the state file matches the
-/// objects on disk), they are reused as they are: nothing is loaded and the interfaces keep
-/// the programs they run. Otherwise the objects are loaded onto the pinned maps (policy and
-/// conntrack survive) and pinned in place of the old programs; the attacher then swaps the
-/// programs on each interface atomically.
+/// objects on disk, and the maps pass <see cref="PinnedMapCheck"/>), they are reused as they
+/// are: nothing is loaded and the interfaces keep the programs they run. Otherwise the
+/// objects are loaded onto the pinned maps (policy and conntrack survive) and pinned in place
+/// of the old programs; the attacher then swaps the programs on each interface atomically.
+/// Pinned maps of another layout or ABI version are never adopted: the objects are loaded
+/// onto new maps, which replace the old pins only once the caller has written the policy
+/// into them (<see cref="DatapathSession.ReplacePins"/>).
 /// </summary>
 public sealed class DatapathStarter(string objectDirectory, PinLayout pins, ILogger logger)
 {
@@ -29,7 +32,11 @@ public sealed class DatapathStarter(string objectDirectory, PinLayout pins, ILog
         {
             try
             {
-                return ReusePinned(build);
+                var mismatches = PinnedMapCheck.Run(Options(IncompatiblePins.Refuse));
+                if (mismatches.Count == 0)
+                    return ReusePinned(build);
+                logger.LogWarning("The maps pinned in {Pins} do not match the build that state.json names ({Mismatches}); loading again.",
+                    pins.Directory, string.Join("; ", mismatches));
             }
             catch (BpfException e)
             {
@@ -92,25 +99,32 @@ public sealed class DatapathStarter(string objectDirectory, PinLayout pins, ILog
         try
         {
             Directory.CreateDirectory(pins.Directory);
-            loaded = LoadedDatapath.Load(new DatapathOptions
-            {
-                ObjectDirectory = objectDirectory,
-                Capacities = Capacities,
-                Tuning = Tuning,
-                PinDirectory = pins.Directory,
-            });
+            loaded = LoadedDatapath.Load(Options(IncompatiblePins.Replace));
         }
         catch (Exception e) when (e is BpfException or IOException or InvalidOperationException)
         {
             throw new StartupException(ExitCode.ProgramsNotLoaded, $"Loading the eBPF programs from {objectDirectory} failed: {e.Message}", e);
         }
+        if (loaded.PinMismatches.Count > 0)
+        {
+            logger.LogWarning("The maps pinned in {Pins} were made by a build of another layout ({Mismatches}): they are not adopted. " +
+                "Loaded the programs (ids {Ingress}, {Egress}) onto new maps; conntrack starts empty, and the policy is written into them " +
+                "before they replace the old pins and the programs are swapped.",
+                pins.Directory, string.Join("; ", loaded.PinMismatches), loaded.Ingress.Id, loaded.Egress.Id);
+            return new DatapathSession(loaded.Maps, loaded.Ingress, loaded.Egress, Capacities,
+                DatapathProvenance.ReplacingIncompatiblePins, build, loaded)
+            {
+                PinMismatches = loaded.PinMismatches,
+                PinReplacement = () =>
+                {
+                    loaded.ReplacePins();
+                    PinPrograms(loaded);
+                },
+            };
+        }
         try
         {
-            // Swapping the pins leaves what is attached alone: an attachment holds its own reference.
-            BpfPin.Unpin(pins.IngressProgram);
-            loaded.Ingress.Pin(pins.IngressProgram);
-            BpfPin.Unpin(pins.EgressProgram);
-            loaded.Egress.Pin(pins.EgressProgram);
+            PinPrograms(loaded);
         }
         catch
         {
@@ -123,5 +137,23 @@ public sealed class DatapathStarter(string objectDirectory, PinLayout pins, ILog
                 : "Loaded the programs (ids {Ingress}, {Egress}) onto the maps pinned in {Pins}: policy and conntrack adopted.",
             loaded.Ingress.Id, loaded.Egress.Id, pins.Directory);
         return new DatapathSession(loaded.Maps, loaded.Ingress, loaded.Egress, Capacities, provenance, build, loaded);
+    }
+
+    private DatapathOptions Options(IncompatiblePins incompatible) => new()
+    {
+        ObjectDirectory = objectDirectory,
+        Capacities = Capacities,
+        Tuning = Tuning,
+        PinDirectory = pins.Directory,
+        IncompatiblePins = incompatible,
+    };
+
+    private void PinPrograms(LoadedDatapath loaded)
+    {
+        // Swapping the pins leaves what is attached alone: an attachment holds its own reference.
+        BpfPin.Unpin(pins.IngressProgram);
+        loaded.Ingress.Pin(pins.IngressProgram);
+        BpfPin.Unpin(pins.EgressProgram);
+        loaded.Egress.Pin(pins.EgressProgram);
     }
 }

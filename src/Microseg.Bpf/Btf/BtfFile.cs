@@ -7,7 +7,7 @@ namespace Microseg.Bpf;
 /// Type information (BTF) from a compiled BPF object or a raw BTF file, for checking that
 /// C# mirrors of shared structs match the C layout the program was compiled with.
 /// </summary>
-public sealed unsafe class BtfFile : IDisposable
+public sealed unsafe partial class BtfFile : IDisposable
 {
     private const uint KindStruct = 4;
     private const uint KindUnion = 5;

@@ -15,4 +15,7 @@ public sealed record DatapathOptions
     /// conntrack included, survives a restart); null pins nothing (tests, benchmarks).
     /// </summary>
     public string? PinDirectory { get; init; }
+
+    /// <summary>What to do when the pinned maps are of another layout or ABI version (never adopted).</summary>
+    public IncompatiblePins IncompatiblePins { get; init; } = IncompatiblePins.Refuse;
 }

@@ -3,6 +3,7 @@ namespace Microseg.Datapath.Loading;
 /// <summary>The maps' names in the eBPF objects, defined once.</summary>
 public static class MapNames
 {
+    public const string AbiVersion = "ms_abi_version";
     public const string Control = "ms_control";
     public const string SlotConfig = "ms_slot_config";
     public const string LocalEndpoints = "ms_local_endpoints";
@@ -30,10 +31,13 @@ public static class MapNames
     public const string RcuBarrier = "ms_rcu_barrier";
     public const string RcuBarrierToken = "ms_rcu_barrier_token";
 
-    /// <summary>Every map both programs share, in the order they are pinned.</summary>
+    /// <summary>
+    /// Every map both programs share, in the order they are pinned: the ABI version first, so
+    /// pins a crash left half-made are still recognised as this version's.
+    /// </summary>
     public static readonly string[] Shared =
     [
-        Control, SlotConfig, LocalEndpoints, InterfaceEndpoints, EndpointMemo, RemoteHosts, RemoteMemo, RemotePrefixes, Policy, PolicyPorts,
+        AbiVersion, Control, SlotConfig, LocalEndpoints, InterfaceEndpoints, EndpointMemo, RemoteHosts, RemoteMemo, RemotePrefixes, Policy, PolicyPorts,
         PolicyRanges, Conntrack, Fragments, InterfaceSlots, VerdictCounters, RuleCounters,
         EventLosses, EventRateLimit, EventBudget, EventSummaryControl, EventSummaries, EventSummaryOverflow,
         EventScratch, Events, RcuBarrier, RcuBarrierToken,

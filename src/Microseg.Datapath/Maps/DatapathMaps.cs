@@ -10,6 +10,8 @@ namespace Microseg.Datapath.Maps;
 /// </summary>
 public sealed class DatapathMaps
 {
+    /// <summary>ms_abi_version[0]: the MS_ABI_VERSION the maps were made with.</summary>
+    public BpfMap<uint, uint> AbiVersion { get; }
     public BpfMap<uint, ControlValue> Control { get; }
     public BpfMap<uint, SlotConfig> SlotConfig { get; }
     public BpfMap<AddressKey, EndpointValue> LocalEndpoints { get; }
@@ -48,6 +50,7 @@ public sealed class DatapathMaps
 
     public DatapathMaps(Func<string, BpfMap> map)
     {
+        AbiVersion = map(MapNames.AbiVersion).As<uint, uint>();
         Control = map(MapNames.Control).As<uint, ControlValue>();
         SlotConfig = map(MapNames.SlotConfig).As<uint, SlotConfig>();
         LocalEndpoints = map(MapNames.LocalEndpoints).As<AddressKey, EndpointValue>();

@@ -12,7 +12,8 @@ namespace Microseg.Datapath.Slots;
 public sealed class SlotWriter
 {
     private readonly DatapathMaps _maps;
-    // What each slot holds, when this writer wrote it; null means unknown (adopted maps).
+    // What each slot holds, when this writer wrote it; null means unknown (adopted maps, or a
+    // write that did not finish).
     private readonly SlotImage?[] _written = new SlotImage?[AbiConstants.SlotCount];
     // Whether a flip happened since the last RCU wait: until one, packets may still be
     // reading the slot that is now standby, and it must not be rewritten under them.
@@ -40,10 +41,11 @@ public sealed class SlotWriter
         image.DeriveLookupHints();
         var standby = ActiveSlot ^ 1;
         WaitIfFlipped();
+        var held = ForgetStandby(standby);
         var stats = new SlotWriteResult();
-        if (_written[standby] is null)
+        if (held is null)
             stats = stats.Add(ClearSlot((byte)standby));
-        stats = stats.Add(Sync((byte)standby, _written[standby], image));
+        stats = stats.Add(Sync((byte)standby, held, image));
         // Writing the image already live again leaves both slots holding the same entries.
         var sameAsActive = ReferenceEquals(image, _written[ActiveSlot]);
         var result = Finish(standby, image, stats);
@@ -83,10 +85,25 @@ public sealed class SlotWriter
         // The standby slot holds the image before the basis: it differs from the new one only
         // under the keys that changed into the basis or out of it.
         var keys = _standbyToActive.Union(changes);
+        ForgetStandby(standby);
         var stats = SyncKeys((byte)standby, held, image, keys);
         var result = Finish(standby, image, stats);
         _standbyToActive = changes;
         return result;
+    }
+
+    /// <summary>
+    /// Returns what the standby slot held and forgets it, before the slot is written: a write
+    /// that fails part-way leaves the slot holding neither image, and an apply after it must
+    /// then clear the slot whole, not diff against a record that no longer holds (entries only
+    /// the failed image had would stay, and go live at the next flip).
+    /// </summary>
+    private SlotImage? ForgetStandby(uint standby)
+    {
+        var held = _written[standby];
+        _written[standby] = null;
+        _standbyToActive = null;
+        return held;
     }
 
     private void WaitIfFlipped()
