@@ -32,7 +32,7 @@ BPF_OBJECTS := $(addprefix $(BPF_OUT)/,$(notdir $(BPF_SOURCES:.bpf.c=.bpf.o)))
 BPF_CFLAGS  := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
                -I bpf/include -I /usr/include/$(MULTIARCH)
 
-.PHONY: all deps bpf build test test-flood test-unit bench bench-datapath bench-policy bench-ringbuf bench-sre demo clean
+.PHONY: all deps bpf build test test-flood test-unit bench bench-datapath bench-policy bench-ringbuf bench-sre demo clean link unlink
 
 all: bpf build
 
@@ -124,6 +124,32 @@ demo: deps all
 clean:
 	$(call msg,CLEAN,$(ARTIFACTS))
 	$(Q)rm -rf $(ARTIFACTS)
+
+# `make link`: microsegctl and microsegd on PATH from this checkout, as symbolic links in BINDIR
+# to what `make` built (artifacts/dotnet/bin/Microseg.Cli/release/microsegctl and
+# …/Microseg.Agent/release/microsegd); a later `make` updates what they run. `make unlink`
+# removes them, and only links into this checkout. Run from a checkout, microsegd is told where
+# its eBPF objects are: --bpf-dir artifacts/bpf (the package puts them in /usr/lib/microseg/bpf).
+BINDIR      ?= /usr/local/bin
+CONFIG_DIR  := $(shell echo $(CONFIG) | tr A-Z a-z)
+BUILT_TOOLS := $(CURDIR)/$(ARTIFACTS)/dotnet/bin/Microseg.Cli/$(CONFIG_DIR)/microsegctl \
+               $(CURDIR)/$(ARTIFACTS)/dotnet/bin/Microseg.Agent/$(CONFIG_DIR)/microsegd
+
+link:
+	$(Q)for tool in $(BUILT_TOOLS); do \
+	  [ -x "$$tool" ] || { echo "error: $$tool is not built yet: run make first" >&2; exit 1; }; \
+	done
+	$(Q)mkdir -p $(BINDIR)
+	$(Q)for tool in $(BUILT_TOOLS); do \
+	  ln -sfn "$$tool" "$(BINDIR)/$${tool##*/}" && printf '  %-8s %s -> %s\n' LINK "$(BINDIR)/$${tool##*/}" "$$tool"; \
+	done
+	@echo "  NOTE     microsegd from this checkout needs --bpf-dir $(CURDIR)/$(BPF_OUT)"
+
+unlink:
+	$(Q)for tool in $(BUILT_TOOLS); do \
+	  link="$(BINDIR)/$${tool##*/}"; \
+	  if [ "$$(readlink "$$link" 2>/dev/null)" = "$$tool" ]; then rm -f "$$link" && printf '  %-8s %s\n' UNLINK "$$link"; fi; \
+	done
 
 # ── Packaging (issue 6) ──────────────────────────────────────────────────────────────────
 # `make deb`: artifacts/microseg_<version>_amd64.deb (packaging/build-deb.sh). The version

@@ -20,22 +20,25 @@ public static class Program
 
     private static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
+    /// <summary>Every command and option microsegctl has (the man page is checked against it).</summary>
+    internal static RootCommand CreateRoot(TextWriter output, TextWriter error) =>
+        new("microsegctl: check and inspect Microseg network policies.")
+        {
+            PolicyCommands.Create(output, error),
+            Daemon.StatusCommand.Create(output, error),
+            Daemon.ReloadCommand.Create(output, error),
+            DiscoverCommand.Create(output, error),
+            MonitorCommand.Create(output, error),
+            FlowsCommand.Create(output, error),
+            Bench.BenchCommand.Create(output, error),
+        };
+
     /// <summary>Runs microsegctl with <paramref name="args"/>, writing to the given streams; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         try
         {
-            RootCommand root = new("microsegctl: check and inspect Microseg network policies.")
-            {
-                PolicyCommands.Create(output, error),
-                Daemon.StatusCommand.Create(output, error),
-                Daemon.ReloadCommand.Create(output, error),
-                DiscoverCommand.Create(output, error),
-                MonitorCommand.Create(output, error),
-                FlowsCommand.Create(output, error),
-                Bench.BenchCommand.Create(output, error),
-            };
-
+            RootCommand root = CreateRoot(output, error);
             ParseResult parsed = root.Parse(args);
             var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
             if (parsed.Errors.Count > 0)

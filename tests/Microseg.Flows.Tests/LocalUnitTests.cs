@@ -83,4 +83,41 @@ public sealed class LocalUnitTests
         Assert.Contains("[\"web<br/>nginx.service, php-fpm.service\"]", DiscoveryExport.Mermaid(graph));
         Assert.Contains("\"api\" [label=\"api\"];", DiscoveryExport.Dot(graph));
     }
+    [Fact]
+    public void A_socket_in_the_root_cgroup_is_shown_as_the_root_cgroup_in_every_view()
+    {
+        // Flow logs and graph files written before it had a name carry a bare "/".
+        FlowRecord legacy = FlowRecordJson.Parse(FlowRecordJson.ToLine(Https with { LocalUnit = "/" }));
+        Assert.Equal(LocalUnitName.RootCgroup, legacy.LocalUnit);
+        Assert.Equal("(root cgroup)", LocalUnitName.RootCgroup);
+
+        DiscoveryGraph graph = DiscoveryGraph.Of([legacy, ToApi with { LocalUnit = "/" }]);
+        string json = DiscoveryExport.Json(graph).Replace("(root cgroup)", "/", StringComparison.Ordinal);
+        DiscoveryGraph again = DiscoveryGraph.Parse(json, "test");
+        Assert.Equal([LocalUnitName.RootCgroup], again.Node("web")!.LocalUnits);
+
+        Assert.Matches(@"world\s+web\s+tcp/443\s+web ingress\s+\(root cgroup\)\s+1\s", DiscoveryExport.Table(again));
+        Assert.Contains("\"web\" [label=\"web\\n(root cgroup)\"];", DiscoveryExport.Dot(again));
+        Assert.Contains("[\"web<br/>(root cgroup)\"]", DiscoveryExport.Mermaid(again));
+        foreach (string view in new[] { DiscoveryExport.Table(again), DiscoveryExport.Dot(again), DiscoveryExport.Mermaid(again) })
+        {
+            Assert.DoesNotMatch(@"(\\n|<br/>|\s)/(\s|""|$)", view);
+        }
+    }
+
+    [Fact]
+    public void The_pictures_carry_a_legend_of_their_shapes_colours_and_lines()
+    {
+        DiscoveryGraph graph = DiscoveryGraph.Of([Https, ToApi]);
+
+        string dot = DiscoveryExport.Dot(graph);
+        Assert.Contains("legend", dot);
+        foreach (string meaning in new[] { "identity", "world", "red", "orange", "black", "local units", "(root cgroup)" })
+            Assert.Contains(meaning, dot);
+
+        string mermaid = DiscoveryExport.Mermaid(graph);
+        Assert.Contains("subgraph legend", mermaid);
+        foreach (string meaning in new[] { "identity", "dotted", "solid", "local units", "(root cgroup)" })
+            Assert.Contains(meaning, mermaid);
+    }
 }

@@ -160,4 +160,45 @@ public sealed class CliTests
 
         Assert.Equal((2, "", "microsegctl: /nonexistent/policy.yaml does not exist.\n"), (process.ExitCode, output, error));
     }
+    [Fact]
+    public async Task The_built_executable_refuses_10000_nested_brackets_with_one_error()
+    {
+        // 20 KB of '[': a stack overflow (exit 134, 36,000 lines of trace) before the parser kept its own stack.
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "deep.yaml");
+        File.WriteAllText(path, new string('[', 10_000) + new string(']', 10_000));
+        string dll = Path.Combine(AppContext.BaseDirectory, "microsegctl.dll");
+        var start = new ProcessStartInfo("dotnet", [dll, "policy", "check", path])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal((1, ""), (process.ExitCode, await error));
+        Assert.StartsWith($"{path}:1:101: error: lists and mappings nested more than 100 deep\n{path}: invalid", await output);
+    }
+
+    [Fact]
+    public void A_file_that_is_no_policy_gets_one_short_error_not_itself_pasted_back()
+    {
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "passwd");
+        string passwd = string.Concat(Enumerable.Range(0, 40).Select(i => $"user{i}:x:{1000 + i}:{1000 + i}:User {i}:/home/user{i}:/bin/bash\n"));
+        File.WriteAllText(path, passwd);
+
+        var run = Run("policy", "check", path);
+
+        Assert.Equal(1, run.Code);
+        string[] lines = run.Out.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length); // the error, then "PATH: invalid (1 error)"
+        string line = lines[0];
+        Assert.StartsWith($"{path}:1:1: error: the policy file must be a mapping, not 'user0:x:1000:1000:User", line);
+        Assert.DoesNotContain("user39", line);
+        Assert.True(line.Length < path.Length + 160, line);
+    }
 }

@@ -116,6 +116,10 @@ public sealed class ValidationTableTests
           "p.yaml:14:11: error: invalid name 'web to db': use letters, digits, '.', '_' and '-' (at most 63)" },
         { "management with an empty from", B.Replace("management: []", "management:\n  - name: ssh\n    from: []"),
           "p.yaml:14:11: error: 'from' needs at least one address or prefix" },
+        { "management over udp without ports", B.Replace("management: []", "management:\n  - {name: snmp, from: [10.9.0.0/16], protocol: udp}"),
+          "p.yaml:13:5: warning: management entry 'snmp' opens every udp port of the endpoints it reaches to its 'from' addresses, and no rule, boundary or mode can cut it\n  hint: list the ports it needs (for example ports: [161] for SNMP); only tcp defaults to port 22" },
+        { "management over any protocol without ports", B.Replace("management: []", "management:\n  - {name: all, from: [10.9.0.0/16], protocol: any}"),
+          "p.yaml:13:5: warning: management entry 'all' opens every port of every protocol of the endpoints it reaches to its 'from' addresses, and no rule, boundary or mode can cut it\n  hint: list the ports it needs (for example ports: [161] for SNMP); only tcp defaults to port 22" },
         { "enforcing without management", B.Replace("management: []\n", "defaults: {mode: enforce}\n"),
           "p.yaml:10:5: warning: this endpoint enforces a default-deny ingress and no management access is declared\n  hint: add a 'management' entry (for example SSH from an admin CIDR), or write 'management: []' to have none on purpose" },
     };

@@ -3,15 +3,21 @@
 # Debian 12 root, against the real kernel. Ends with "package test: N passed, N failed, N skipped".
 #   tests/package/run.sh DEB
 # The root is made once and cached (prepare-root.sh); each run boots a copy of it, so a run
-# never changes the cache. The container has its own network namespace (--private-network):
-# microsegd's default "every interface" means the container's, never the host's.
+# never changes the cache and leaves nothing beside it (MICROSEG_TEST_CACHE names another cache).
+# The container has its own network namespace (--private-network): microsegd's default
+# "every interface" means the container's, never the host's.
 set -uo pipefail
 deb="$(realpath "${1:?usage: run.sh DEB}")"
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${MICROSEG_TEST_CACHE:-/var/cache/microseg-test}"
 root="$cache/bookworm-root"
-run="$cache/run-$$"
-share="$cache/run-$$.share"
+# This run's files (the container's copy of the root, what is shared with it, the logs) live in
+# one directory of their own, removed on exit. It is made first, so the first check on a machine
+# that never ran the test has somewhere to write; beside the cached root, so the copy can reflink.
+mkdir -p "$cache" || { echo "error: cannot make the cache directory $cache" >&2; exit 1; }
+work="$(mktemp -d "$cache/run.XXXXXX")" || { echo "error: cannot make a run directory in $cache" >&2; exit 1; }
+run="$work/root"
+share="$work/share"
 passed=0 failed=0 skipped=0
 start=$SECONDS
 
@@ -20,7 +26,7 @@ fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 # check DESCRIPTION COMMAND...: one assertion, counted.
 check() {
   local what="$1"; shift
-  if "$@" > "$run.check" 2>&1; then ok "$what"; else fail "$what"; tail -5 "$run.check" | sed 's/^/  | /'; fi
+  if "$@" > "$work/check" 2>&1; then ok "$what"; else fail "$what"; tail -5 "$work/check" | sed 's/^/  | /'; fi
 }
 finish() {
   echo "package test: $((SECONDS - start)) s"
@@ -36,9 +42,11 @@ cleanup() {
     kill -KILL "$nspawn_pid" 2>/dev/null
     wait "$nspawn_pid" 2>/dev/null
   fi
-  rm -rf "$run" "$share"
+  rm -rf "$work"
 }
 trap cleanup EXIT
+# A signal ends the run through exit, so the EXIT trap removes the container and the run's files.
+trap 'exit 130' INT TERM HUP
 
 # ── The .deb itself ────────────────────────────────────────────────────────────────────────
 t=$SECONDS
@@ -71,7 +79,7 @@ echo "  REPACK   $upgrade_version in $((SECONDS - t)) s"
 systemd-nspawn --quiet --keep-unit --register=no --boot --console=passive \
   --directory="$run" --machine="microseg-test-$$" --private-network \
   --system-call-filter='bpf perf_event_open' --capability=CAP_BPF,CAP_PERFMON \
-  --bind-ro="$share:/test" > "$run.console" 2>&1 &
+  --bind-ro="$share:/test" > "$work/console" 2>&1 &
 nspawn_pid=$!
 init=""
 for _ in $(seq 100); do
@@ -79,7 +87,7 @@ for _ in $(seq 100); do
   [[ -n "$init" ]] && [[ "$(cat "/proc/$init/comm" 2>/dev/null)" == systemd ]] && break
   init=""; sleep 0.1
 done
-[[ -n "$init" ]] || { fail "systemd did not start as the container's PID 1"; cat "$run.console"; finish; }
+[[ -n "$init" ]] || { fail "systemd did not start as the container's PID 1"; cat "$work/console"; finish; }
 
 # A command inside the container: in all its namespaces, with a clean environment.
 c() { nsenter -t "$init" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
@@ -132,13 +140,13 @@ c sh -c 'mkdir -p /etc/microseg && printf "reloadDebounce: 10m\n" > /etc/microse
 
 # ── Install ────────────────────────────────────────────────────────────────────────────────
 t=$SECONDS
-c apt-get install -y -q -o Dpkg::Options::=--force-confold /test/microseg.deb > "$run.install.log" 2>&1
-check "apt installs $(basename "$deb") ($((SECONDS - t)) s)" grep -q "^Setting up microseg ($version)" "$run.install.log"
+c apt-get install -y -q -o Dpkg::Options::=--force-confold /test/microseg.deb > "$work/install.log" 2>&1
+check "apt installs $(basename "$deb") ($((SECONDS - t)) s)" grep -q "^Setting up microseg ($version)" "$work/install.log"
 check "systemctl is-active microseg: active after install" wait_for 30 active
 check "the unit is enabled" test "$(c systemctl is-enabled microseg 2>&1)" = enabled
-c sh /test/check-unit.sh | tee "$run.unit.log" | sed 's/^/  /'
-check "systemd-analyze verify: nothing on stderr" grep -q '^ok   systemd-analyze verify' "$run.unit.log"
-check "systemd-analyze security: exposure at most 3.0" grep -q '^ok   systemd-analyze security' "$run.unit.log"
+c sh /test/check-unit.sh | tee "$work/unit.log" | sed 's/^/  /'
+check "systemd-analyze verify: nothing on stderr" grep -q '^ok   systemd-analyze verify' "$work/unit.log"
+check "systemd-analyze security: exposure at most 3.0" grep -q '^ok   systemd-analyze security' "$work/unit.log"
 check "the group microseg exists" c getent group microseg
 check "the control socket is the microseg group's" test "$(c stat -c %G /run/microseg/microseg.sock 2>&1)" = microseg
 check "microsegctl status answers" c microsegctl status
@@ -227,8 +235,8 @@ prober=$!
 sleep 2
 pid_before="$(main_pid)"
 t=$SECONDS
-c apt-get install -y -q -o Dpkg::Options::=--force-confold /test/microseg-upgrade.deb > "$run.upgrade.log" 2>&1
-check "apt upgrades to $upgrade_version ($((SECONDS - t)) s)" grep -q "^Setting up microseg ($upgrade_version)" "$run.upgrade.log"
+c apt-get install -y -q -o Dpkg::Options::=--force-confold /test/microseg-upgrade.deb > "$work/upgrade.log" 2>&1
+check "apt upgrades to $upgrade_version ($((SECONDS - t)) s)" grep -q "^Setting up microseg ($upgrade_version)" "$work/upgrade.log"
 check "after the upgrade a new daemon runs" wait_for 30 new_pid
 sleep 2
 c touch /run/probe.stop; wait "$prober"
@@ -242,7 +250,7 @@ check "the new daemon adopted the pinned state" journal_has "Reusing the pinned 
 
 # ── Remove, then purge ─────────────────────────────────────────────────────────────────────
 ingress_now="$(xdp_id)"; [[ -n "$ingress_now" && "$ingress_now" != "$ingress_prog" ]] && ingress_prog="$ingress_prog $ingress_now"
-c apt-get remove -y -q microseg > "$run.remove.log" 2>&1
+c apt-get remove -y -q microseg > "$work/remove.log" 2>&1
 check "apt removes microseg" c sh -c '! dpkg-query -W -f="\${db:Status-Status}" microseg | grep -q "^installed"'
 check "after remove: the service is not running" not active
 check "after remove: no XDP program on the veth" test -z "$(xdp_id)"
@@ -251,7 +259,7 @@ check "after remove: no TC program on the veth" not tc_attached
 check "after remove: no pins" c sh -c '[ -z "$(ls -A /sys/fs/bpf | grep -v -x -e maps.debug -e progs.debug)" ] || { ls -AR /sys/fs/bpf; exit 1; }'
 check "after remove: 9090 passes again (nothing enforces)" connects 9090
 
-c apt-get purge -y -q microseg > "$run.purge.log" 2>&1
+c apt-get purge -y -q microseg > "$work/purge.log" 2>&1
 check "apt purges microseg" c sh -c '! dpkg-query -W microseg >/dev/null 2>&1 || [ -z "$(dpkg-query -W -f="\${db:Status-Status}" microseg | grep -v not-installed)" ]'
 for id in $ingress_prog $egress_prog; do
   check "after purge: program id $id is gone from the kernel" not c bpftool prog show id "$id"

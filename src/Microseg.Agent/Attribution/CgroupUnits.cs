@@ -81,8 +81,9 @@ internal sealed class CgroupUnits(string? mountPoint, ILogger logger)
     /// The name a cgroup path (relative to the mount, starting with '/') is shown by: its innermost
     /// component that is a systemd service or scope (<c>/system.slice/nginx.service</c> →
     /// <c>nginx.service</c>, <c>/user.slice/user-1000.slice/session-3.scope</c> → <c>session-3.scope</c>;
-    /// a service's own sub-cgroups count as the service); otherwise the path itself (<c>/</c>,
-    /// <c>/kubepods/besteffort/pod…</c>): a cgroup no unit owns is named by where it is.
+    /// a service's own sub-cgroups count as the service); otherwise the path itself
+    /// (<c>/kubepods/besteffort/pod…</c>): a cgroup no unit owns is named by where it is, and the
+    /// root cgroup by <see cref="Microseg.Flows.Records.LocalUnitName.RootCgroup"/>.
     /// </summary>
     public static string UnitName(string path)
     {
@@ -92,7 +93,7 @@ internal sealed class CgroupUnits(string? mountPoint, ILogger logger)
             if (parts[i].EndsWith(".service", StringComparison.Ordinal) || parts[i].EndsWith(".scope", StringComparison.Ordinal))
                 return parts[i];
         }
-        return parts.Length == 0 ? "/" : "/" + string.Join('/', parts);
+        return parts.Length == 0 ? Microseg.Flows.Records.LocalUnitName.RootCgroup : "/" + string.Join('/', parts);
     }
 
     private void Walk()

@@ -86,7 +86,7 @@ public static class CommandLine
                 },
                 "--deny-summary-interval" => settings with { DenySummaryInterval = Duration(name, value!) },
                 "--uninstall" => settings with { Uninstall = true },
-                _ => throw new SettingsException($"unknown option '{name}' (see microsegd --help)"),
+                _ => throw Unknown(name),
             };
             if (name == "--interface")
             {
@@ -99,7 +99,31 @@ public static class CommandLine
         return new Parsed(settings, Help: false, Version: false);
     }
 
-    private static readonly HashSet<string> s_flags = ["--uninstall", "--help", "-h", "--version"];
+    // The options are read from the usage text, the one list of them: "--name VALUE  what" takes
+    // a value, "--name  what" (and "--help, --version") does not.
+    private static readonly (HashSet<string> Valued, HashSet<string> Flags) s_options = OptionsOf(Usage);
+
+    private static (HashSet<string> Valued, HashSet<string> Flags) OptionsOf(string usage)
+    {
+        HashSet<string> valued = [], flags = ["-h"];
+        foreach (var line in usage.Split('\n'))
+        {
+            var words = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 0 || !words[0].StartsWith("--", StringComparison.Ordinal))
+                continue;
+            if (words[0].EndsWith(','))
+                flags.UnionWith(words.Where(w => w.StartsWith("--", StringComparison.Ordinal)).Select(w => w.TrimEnd(',')));
+            else if (words.Length > 1 && char.IsUpper(words[1][0]))
+                valued.Add(words[0]);
+            else
+                flags.Add(words[0]);
+        }
+        return (valued, flags);
+    }
+
+    /// <summary>One sentence naming an option microsegd does not have, and those it has.</summary>
+    private static SettingsException Unknown(string name) =>
+        new($"unknown option {name}; the options are {string.Join(", ", s_options.Valued.Concat(s_options.Flags).Where(o => o.StartsWith("--", StringComparison.Ordinal)))} (see microsegd --help)");
 
     private static List<(string Name, string? Value)> Split(IReadOnlyList<string> args)
     {
@@ -111,7 +135,9 @@ public static class CommandLine
                 throw new SettingsException($"unexpected argument '{arg}' (microsegd takes options only; see --help)");
             var eq = arg.IndexOf('=');
             var name = eq > 0 ? arg[..eq] : arg;
-            if (s_flags.Contains(name))
+            if (!s_options.Valued.Contains(name) && !s_options.Flags.Contains(name))
+                throw Unknown(name);
+            if (s_options.Flags.Contains(name))
             {
                 if (eq > 0)
                     throw new SettingsException($"{name} takes no value");

@@ -1,13 +1,15 @@
 using System.Globalization;
 using Microseg.Bpf;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Microseg.Policy.Loading;
+using Microseg.Policy.Loading.Yaml;
 
 namespace Microseg.Agent.Settings;
 
 /// <summary>
 /// Reads microsegd.yaml: a mapping of the keys below, each optional. Every mistake is one
-/// sentence starting with FILE:LINE:COL, so it reads like the policy checker's errors.
+/// sentence starting with FILE:LINE:COL, so it reads like the policy checker's errors: the file
+/// is parsed by the policy loader's own parsers, with their limits (nesting, aliases), so no
+/// text makes anything but a <see cref="SettingsException"/>.
 /// </summary>
 /// <example>
 /// interfaces: [eth0, eth1]          # or "*" for every non-loopback interface
@@ -32,23 +34,26 @@ public static class SettingsFile
     /// <summary>Applies the file's settings on top of <paramref name="settings"/>.</summary>
     public static AgentSettings Apply(AgentSettings settings, string path, string text)
     {
-        var stream = new YamlStream();
-        try
+        ParsedYaml parsed = ParsedYaml.Parse(text);
+        if (parsed.Failure is { } e)
         {
-            stream.Load(new StringReader(text));
+            throw new SettingsException(e.DuplicateKey is { } repeated
+                ? $"{path}:{e.Line}:{e.Column}: '{Quote.Short(repeated)}' is set twice; a setting may appear once"
+                : $"{path}:{e.Line}:{e.Column}: {e.Message}{(e.Hint is null ? "" : $" ({e.Hint})")}");
         }
-        catch (YamlException e)
-        {
-            throw new SettingsException($"{path}:{e.Start.Line}:{e.Start.Column}: {FirstSentence(e.Message)}");
-        }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        if (parsed.Documents.Count == 0 || parsed.Documents[0] is { IsScalar: true, Value: "" })
             return settings;
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw Error(path, stream.Documents[0].RootNode, "the settings file must be a mapping of setting names to values");
+        var root = parsed.Documents[0];
+        if (!root.IsMapping)
+            throw Error(path, root, "the settings file must be a mapping of setting names to values");
+        if (parsed.Documents.Count > 1)
+            throw Error(path, parsed.Documents[1], "the settings file holds one YAML document, but this is a second one");
 
-        foreach (var (keyNode, value) in root.Children)
+        foreach (var (keyNode, value) in root.Entries)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (!keyNode.IsScalar)
+                throw Error(path, keyNode, $"a setting's name must be a single word, not {NodeReader.Describe(keyNode)}");
+            var key = keyNode.Value;
             settings = key switch
             {
                 "interfaces" => settings with { Interfaces = Interfaces(path, value) },
@@ -66,7 +71,7 @@ public static class SettingsFile
                 "reloadDebounce" => settings with { ReloadDebounce = Parse(path, value, key, ParseDuration) },
                 "denyEventBudget" => settings with { DenyEventBudget = Parse(path, value, key, ParseBudget) },
                 "denySummaryInterval" => settings with { DenySummaryInterval = Parse(path, value, key, ParseDuration) },
-                _ => throw Error(path, keyNode, $"unknown setting '{key}'; the settings are {string.Join(", ", Keys)}"),
+                _ => throw Error(path, keyNode, $"unknown setting '{Quote.Short(key)}'; the settings are {string.Join(", ", Keys)}"),
             };
         }
         return settings;
@@ -132,29 +137,27 @@ public static class SettingsFile
             : null;
     }
 
-    private static IReadOnlyList<InterfaceSpec> Interfaces(string path, YamlNode node)
+    private static IReadOnlyList<InterfaceSpec> Interfaces(string path, SourceNode node)
     {
-        IEnumerable<YamlNode> items = node switch
-        {
-            YamlSequenceNode list => list.Children,
-            YamlScalarNode => [node],
-            _ => throw Error(path, node, "'interfaces' must be a list of interface names, or \"*\""),
-        };
+        if (node.IsMapping)
+            throw Error(path, node, "'interfaces' must be a list of interface names, or \"*\"");
         var result = new List<InterfaceSpec>();
-        foreach (var item in items)
-        {
-            var text = Text(path, item, "interfaces");
-            result.Add(InterfaceSpec.TryParse(text, out var problem) ?? throw Error(path, item, problem!));
-        }
+        foreach (var item in node.Items)
+            result.Add(Interface(path, item));
+        if (node.IsScalar)
+            result.Add(Interface(path, node));
         if (result.Count == 0)
             throw Error(path, node, "'interfaces' is empty: name at least one interface, or \"*\" for all");
         return result;
     }
 
-    private static string Text(string path, YamlNode node, string key) =>
-        node is YamlScalarNode scalar ? scalar.Value ?? "" : throw Error(path, node, $"'{key}' must be a single value");
+    private static InterfaceSpec Interface(string path, SourceNode item) =>
+        InterfaceSpec.TryParse(Text(path, item, "interfaces"), out var problem) ?? throw Error(path, item, problem!);
 
-    private static T Parse<T>(string path, YamlNode node, string key, Func<string, T?> parse) where T : struct =>
+    private static string Text(string path, SourceNode node, string key) =>
+        node.IsScalar ? node.Value : throw Error(path, node, $"'{key}' must be a single value");
+
+    private static T Parse<T>(string path, SourceNode node, string key, Func<string, T?> parse) where T : struct =>
         parse(Text(path, node, key)) ?? throw Error(path, node, key switch
         {
             "xdpMode" => $"'{key}' must be auto, native or generic",
@@ -164,13 +167,6 @@ public static class SettingsFile
             _ => $"'{key}' must be a positive duration such as 500ms, 5s or 1m",
         });
 
-    private static SettingsException Error(string path, YamlNode node, string message) =>
-        new($"{path}:{node.Start.Line}:{node.Start.Column}: {message}");
-
-    /// <summary>YamlDotNet's messages repeat the position; keep what follows it.</summary>
-    private static string FirstSentence(string message)
-    {
-        var close = message.IndexOf("): ", StringComparison.Ordinal);
-        return close >= 0 ? message[(close + 3)..] : message;
-    }
+    private static SettingsException Error(string path, SourceNode node, string message) =>
+        new($"{path}:{node.Line}:{node.Column}: {message}");
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microseg.Flows.Export;
+using Microseg.Flows.Records;
 
 namespace Microseg.Flows.Discovery;
 
@@ -66,6 +67,8 @@ public static class DiscoveryExport
             text.Append($"  {DotQuote(arrow.From)} -> {DotQuote(arrow.To)} [label={DotQuote(arrow.Label)}, color={colour}];\n");
         }
 
+        // A note beside the map (\l ends a left-aligned line).
+        text.Append($"  legend [shape=note, fontsize=9, label={DotQuote(string.Join("\\l", LegendLines(colouredArrows: true)) + "\\l")}];\n");
         return text.Append("}\n").ToString();
     }
 
@@ -87,8 +90,21 @@ public static class DiscoveryExport
             text.Append($"  {ids[arrow.From]} {line}|\"{MermaidText(arrow.Label).Replace("\n", "<br/>", StringComparison.Ordinal)}\"| {ids[arrow.To]}\n");
         }
 
-        return text.ToString();
+        string legend = string.Join("<br/>", LegendLines(colouredArrows: false).Select(MermaidText));
+        return text.Append($"  subgraph legend [Legend]\n    legend0[\"{legend}\"]\n  end\n").ToString();
     }
+
+    /// <summary>What the picture's shapes, arrows and labels mean, one line each: DOT colours its arrows and draws world as an ellipse, Mermaid dots them.</summary>
+    private static IEnumerable<string> LegendLines(bool colouredArrows) =>
+    [
+        "Legend",
+        "box: an identity; under its name, the local units (systemd units) of its sockets on this host",
+        $"{LocalUnitName.RootCgroup}: a socket in the root cgroup, which no unit owns",
+        .. colouredArrows
+            ? (string[])["ellipse: world, addresses no identity lists", "red arrow: some flows denied", "orange arrow: some flows enforcement would deny (monitor mode)", "black arrow: every flow allowed"]
+            : ["dotted arrow: some flows denied, or that enforcement would deny (monitor mode)", "solid arrow: every flow allowed"],
+        "arrow label: service ×flows, from the side that opened them",
+    ];
 
     /// <summary>The node's name, and its local units on the next line when it has any.</summary>
     private static string Label(DiscoveryNode node, string lineBreak) =>

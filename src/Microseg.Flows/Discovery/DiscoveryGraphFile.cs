@@ -100,7 +100,7 @@ internal static class DiscoveryGraphFile
     // "localUnits" came after version 1's first files: absent means none were named.
     private static IEnumerable<string> ReadUnits(JsonElement e) =>
         e.TryGetProperty("localUnits", out JsonElement units)
-            ? units.EnumerateArray().Select(u => u.GetString()).Where(u => !string.IsNullOrEmpty(u)).Select(u => u!)
+            ? units.EnumerateArray().Select(u => u.GetString()).Where(u => !string.IsNullOrEmpty(u)).Select(u => Records.LocalUnitName.Of(u!))
             : [];
 
     private static void WriteAddresses(Utf8JsonWriter w, string name, IEnumerable<IpAddress16> addresses)

@@ -112,7 +112,7 @@ public static class FlowRecordJson
             Suppressed = (uint)Number(o, "suppressed", uint.MaxValue),
             PolicyGeneration = (uint)Number(o, "policyGeneration", uint.MaxValue),
             Ifindex = (uint)Number(o, "ifindex", uint.MaxValue),
-            LocalUnit = Optional(o, "localUnit") is { Length: > 0 } unit ? unit : null,
+            LocalUnit = Optional(o, "localUnit") is { Length: > 0 } unit ? LocalUnitName.Of(unit) : null,
         };
     }
 

@@ -44,7 +44,7 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
             if (!Contains(known, key))
             {
                 string? close = Suggestions.Closest(key, known);
-                bag.Error(At(keyNode), $"unknown key '{key}' in {what}",
+                bag.Error(At(keyNode), $"unknown key '{Quote.Short(key)}' in {what}",
                     close is not null ? $"did you mean '{close}'?" : $"expected one of: {string.Join(", ", known)}");
             }
         }
@@ -126,7 +126,7 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
         }
 
         string? close = Suggestions.Closest(text, choices.Keys);
-        bag.Error(At(node), $"invalid {what} '{text}': expected one of {string.Join(", ", choices.Keys)}",
+        bag.Error(At(node), $"invalid {what} '{Quote.Short(text)}': expected one of {string.Join(", ", choices.Keys)}",
             close is not null ? $"did you mean '{close}'?" : null);
         return null;
     }
@@ -153,11 +153,11 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
 
             if (!Names.IsLabel(key))
             {
-                bag.Error(At(keyNode), $"invalid label key '{key}': use letters, digits, '.', '_', '/' and '-'");
+                bag.Error(At(keyNode), $"invalid label key '{Quote.Short(key)}': use letters, digits, '.', '_', '/' and '-'");
             }
             else if (!Names.IsLabel(value))
             {
-                bag.Error(At(valueNode), $"invalid value '{value}' for label '{key}': use letters, digits, '.', '_', '/' and '-'");
+                bag.Error(At(valueNode), $"invalid value '{Quote.Short(value)}' for label '{Quote.Short(key)}': use letters, digits, '.', '_', '/' and '-'");
             }
             else
             {
@@ -187,6 +187,6 @@ internal sealed class NodeReader(DiagnosticBag bag, string file)
     {
         SourceNodeKind.Mapping => "a mapping",
         SourceNodeKind.Sequence => "a list",
-        _ => node.Value.Length == 0 ? "an empty value" : $"'{node.Value}'",
+        _ => node.Value.Length == 0 ? "an empty value" : $"'{Quote.Short(node.Value)}'",
     };
 }

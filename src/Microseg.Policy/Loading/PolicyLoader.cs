@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Loading.Yaml;
 using Microseg.Policy.Model;
@@ -11,7 +10,7 @@ namespace Microseg.Policy.Loading;
 /// </summary>
 /// <param name="bag">Where problems go.</param>
 /// <param name="fullParserOnly">Parse with YamlDotNet alone, never <see cref="SubsetYamlParser"/>: for tests that hold the two to the same answers.</param>
-internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnly = false)
+internal sealed class PolicyLoader(DiagnosticBag bag, bool fullParserOnly = false)
 {
     private readonly List<IdentityDefinition> _identities = [];
     private readonly List<LocalEndpoint> _endpoints = [];
@@ -41,7 +40,7 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
 
         if (fields.Value("version") is { } versionNode && reader.Text(versionNode, "'version'") is { } version && version != "1")
         {
-            bag.Error(reader.At(versionNode), $"unsupported version '{version}': this Microseg reads version 1");
+            bag.Error(reader.At(versionNode), $"unsupported version '{Quote.Short(version)}': this Microseg reads version 1");
         }
 
         PolicyDefaults defaults = fields.Value("defaults") is { } d
@@ -69,17 +68,16 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
         _texts[path] = text;
         if (parsed.Failure is { } e)
         {
-            var at = new SourcePosition(path, (int)e.Start.Line, (int)e.Start.Column);
-            string message = CleanMessage(e.Message);
-            if (message.StartsWith("Duplicate key ", StringComparison.Ordinal))
+            var at = new SourcePosition(path, e.Line, e.Column);
+            if (e.DuplicateKey is { } key)
             {
-                // YamlDotNet stops at a repeated key; say it in our words and point at the mapping.
-                bag.Error(at, $"duplicate key '{message["Duplicate key ".Length..]}' in this mapping",
+                // The parser stops at a repeated key; point at the second one.
+                bag.Error(at, $"duplicate key '{Quote.Short(key)}' in this mapping",
                     "a key may appear once: merge the two entries into one list or mapping");
             }
             else
             {
-                bag.Error(at, $"YAML syntax error: {message}");
+                bag.Error(at, e.Message, e.Hint);
             }
 
             return null;
@@ -241,11 +239,4 @@ internal sealed partial class PolicyLoader(DiagnosticBag bag, bool fullParserOnl
 
         ReadSections(reader, new SectionParser(reader, defaults), fields, text);
     }
-
-    // YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: 20) - (Line: …): "; the
-    // position is already in the diagnostic, so it is dropped from the text.
-    private static string CleanMessage(string message) => PositionPrefix().Replace(message, "").TrimEnd('.');
-
-    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
-    private static partial Regex PositionPrefix();
 }

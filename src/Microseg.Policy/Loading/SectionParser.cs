@@ -22,13 +22,13 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
         string? name = f.Value("name") is { } n ? reader.Text(n, "'name'") : null;
         if (name is not null && (name == IdentityDefinition.HostName || name == IdentityDefinition.WorldName))
         {
-            reader.Bag.Error(reader.At(f.ValueOf("name")), $"identity name '{name}' is reserved",
+            reader.Bag.Error(reader.At(f.ValueOf("name")), $"identity name '{Quote.Short(name)}' is reserved",
                 "'host' and 'world' always exist; select them with 'identity: host' or 'identity: world'");
             name = null;
         }
         else if (name is not null && !Names.IsIdentity(name))
         {
-            reader.Bag.Error(reader.At(f.ValueOf("name")), $"invalid identity name '{name}': use lowercase letters, digits and '-'");
+            reader.Bag.Error(reader.At(f.ValueOf("name")), $"invalid identity name '{Quote.Short(name)}': use lowercase letters, digits and '-'");
             name = null;
         }
 
@@ -171,7 +171,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 
         if (!Names.IsRule(name))
         {
-            reader.Bag.Error(reader.At(node), $"invalid name '{name}': use letters, digits, '.', '_' and '-' (at most 63)");
+            reader.Bag.Error(reader.At(node), $"invalid name '{Quote.Short(name)}': use letters, digits, '.', '_' and '-' (at most 63)");
             return null;
         }
 

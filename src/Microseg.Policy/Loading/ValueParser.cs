@@ -45,7 +45,7 @@ internal sealed class ValueParser(NodeReader reader)
                 return new AddressEntry(new IPNetwork(address, bits), at);
             }
 
-            reader.Bag.Error(at, $"invalid address '{text}': expected an IPv4 or IPv6 address or CIDR prefix");
+            reader.Bag.Error(at, $"invalid address '{Quote.Short(text)}': expected an IPv4 or IPv6 address or CIDR prefix");
             return null;
         }
 
@@ -56,14 +56,14 @@ internal sealed class ValueParser(NodeReader reader)
             int max = baseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
             if (length > max)
             {
-                reader.Bag.Error(at, $"invalid CIDR '{text}': the prefix length {length} is longer than {max}");
+                reader.Bag.Error(at, $"invalid CIDR '{Quote.Short(text)}': the prefix length {length} is longer than {max}");
                 return null;
             }
 
             var network = new IPNetwork(Truncate(baseAddress, length), length);
             if (!network.BaseAddress.Equals(baseAddress))
             {
-                reader.Bag.Error(at, $"invalid CIDR '{text}': bits are set past the /{length} prefix",
+                reader.Bag.Error(at, $"invalid CIDR '{Quote.Short(text)}': bits are set past the /{length} prefix",
                     $"did you mean '{network}'?");
                 return null;
             }
@@ -71,7 +71,7 @@ internal sealed class ValueParser(NodeReader reader)
             return new AddressEntry(network, at);
         }
 
-        reader.Bag.Error(at, $"invalid CIDR '{text}': expected an address, '/', and a prefix length");
+        reader.Bag.Error(at, $"invalid CIDR '{Quote.Short(text)}': expected an address, '/', and a prefix length");
         return null;
     }
 
@@ -114,7 +114,7 @@ internal sealed class ValueParser(NodeReader reader)
                 bool overflow = parts.Length <= 2 && parts.All(p => p.Trim().Length > 0 && p.Trim().All(char.IsAsciiDigit));
                 reader.Bag.Error(at, overflow
                     ? $"{unit} {text} is out of range {min}-{max}"
-                    : $"invalid {unit} '{text}': expected a number {min}-{max} or a range such as '{(max == 255 ? "0-8" : "8000-8999")}'");
+                    : $"invalid {unit} '{Quote.Short(text)}': expected a number {min}-{max} or a range such as '{(max == 255 ? "0-8" : "8000-8999")}'");
                 continue;
             }
 
@@ -125,7 +125,7 @@ internal sealed class ValueParser(NodeReader reader)
             }
             else if (first > last)
             {
-                reader.Bag.Error(at, $"inverted {unit} range '{text}': the first {unit} is greater than the last",
+                reader.Bag.Error(at, $"inverted {unit} range '{Quote.Short(text)}': the first {unit} is greater than the last",
                     $"did you mean '{last}-{first}'?");
             }
             else

@@ -51,6 +51,8 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
             {
                 LocalIdentities(access.Local, bag);
             }
+
+            CheckManagementPorts(access);
         }
 
         CheckManagementPresent();
@@ -209,6 +211,18 @@ internal sealed class PolicyValidator(DiagnosticBag bag, PolicyDocument document
         {
             bag.Error(boundary.Position, $"identity '{_index[both].Name}' is on both sides of boundary '{boundary.Name}'",
                 "a boundary separates two disjoint groups; narrow 'between' or 'and'");
+        }
+    }
+
+    // Management beats every deny and nothing can cut it: without ports, udp or any opens every
+    // port (only tcp defaults to 22), which is rarely what "management" meant.
+    private void CheckManagementPorts(ManagementAccess access)
+    {
+        if (access.Ports.Count == 0 && access.Protocol is Protocol.Udp or Protocol.Tcp or Protocol.Any)
+        {
+            string opened = access.Protocol == Protocol.Any ? "every port of every protocol" : $"every {Loading.Vocabulary.Name(access.Protocol)} port";
+            bag.Warning(access.Position, $"management entry '{access.Name}' opens {opened} of the endpoints it reaches to its 'from' addresses, and no rule, boundary or mode can cut it",
+                "list the ports it needs (for example ports: [161] for SNMP); only tcp defaults to port 22");
         }
     }
 

@@ -10,7 +10,7 @@ public sealed class CgroupUnitsTests
     [InlineData("/user.slice/user-1000.slice/user@1000.service/app.slice/app-firefox-1.scope", "app-firefox-1.scope")]
     [InlineData("/user.slice/user-1000.slice/session-3.scope", "session-3.scope")]
     [InlineData("/init.scope", "init.scope")]
-    [InlineData("/", "/")]
+    [InlineData("/", "(root cgroup)")]
     [InlineData("/kubepods/besteffort/pod1234", "/kubepods/besteffort/pod1234")]
     [InlineData("/system.slice", "/system.slice")]
     public void A_cgroup_is_named_by_its_innermost_service_or_scope_else_its_path(string path, string unit) =>

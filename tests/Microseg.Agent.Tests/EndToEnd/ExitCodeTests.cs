@@ -16,6 +16,53 @@ public sealed class ExitCodeTests
         Assert.Equal("microsegd: --xdp-mode takes auto, native or generic, not 'fast'", log.Trim());
     }
 
+    [Theory]
+    [InlineData("{a: b}: 1\n", ":1:1: a setting's name must be a single word, not a mapping")]
+    [InlineData("interfaces: [eth0\n", ":2:1: YAML syntax error: ")]
+    [InlineData("policy: /p.yaml\n\tflowLog: -\n", ":2:1: YAML syntax error: ")]
+    [InlineData("policy: &p [*p]\n", ":1:13: YAML syntax error: the alias *p names no anchor before it")]
+    public void ABadSettingsFileIsOneSentenceAtItsPlaceAndExitTwo(string text, string expected)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"microsegd-settings-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, text);
+        try
+        {
+            var (exitCode, log) = DaemonProcess.RunToEnd(["--config", path], Soon);
+            Assert.Equal((int)ExitCode.BadSettings, exitCode);
+            Assert.StartsWith($"microsegd: {path}{expected}", log.Trim());
+            Assert.Single(log.Trim().Split('\n'));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void TenThousandNestedBracketsInTheSettingsFileAreOneSentenceAndExitTwo()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"microsegd-settings-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, new string('[', 10_000));
+        try
+        {
+            var (exitCode, log) = DaemonProcess.RunToEnd(["--config", path], Soon);
+            Assert.Equal(((int)ExitCode.BadSettings, $"microsegd: {path}:1:101: lists and mappings nested more than 100 deep"), (exitCode, log.Trim()));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void AnUnknownFlagIsNamedAsUnknownAndExitTwo()
+    {
+        var (exitCode, log) = DaemonProcess.RunToEnd(["--config", "/dev/null", "--frobnicate"], Soon);
+        Assert.Equal((int)ExitCode.BadSettings, exitCode);
+        Assert.StartsWith("microsegd: unknown option --frobnicate; the options are --config, ", log.Trim());
+        Assert.DoesNotContain("needs a value", log);
+    }
+
     [PrivilegedFact]
     public void MissingObjectsExitSeven()
     {

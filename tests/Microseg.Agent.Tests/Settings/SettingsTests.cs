@@ -96,6 +96,15 @@ public sealed class SettingsTests
     [InlineData("interfaces: [averyveryverylongname]\n", "/etc/microseg/microsegd.yaml:1:14: 'averyveryverylongname' is not an interface name")]
     [InlineData("- a\n- b\n", "/etc/microseg/microsegd.yaml:1:1: the settings file must be a mapping")]
     [InlineData("policy: [\n", "/etc/microseg/microsegd.yaml:2:1:")]
+    [InlineData("{a: b}: 1\n", "/etc/microseg/microsegd.yaml:1:1: a setting's name must be a single word, not a mapping")]
+    [InlineData("[policy]: /p.yaml\n", "/etc/microseg/microsegd.yaml:1:1: a setting's name must be a single word, not a list")]
+    [InlineData("? - a\n: 1\n", "/etc/microseg/microsegd.yaml:1:3: a setting's name must be a single word, not a list")]
+    [InlineData("interfaces: [eth0\n", "/etc/microseg/microsegd.yaml:2:1: YAML syntax error: ")]
+    [InlineData("interfaces: [eth0", "/etc/microseg/microsegd.yaml:1:18: YAML syntax error: ")]
+    [InlineData("policy: /p.yaml\npolicy: /q.yaml\n", "/etc/microseg/microsegd.yaml:2:1: 'policy' is set twice")]
+    [InlineData("policy: &p /p.yaml\nflowLog: *q\n", "/etc/microseg/microsegd.yaml:2:10: YAML syntax error: the alias *q names no anchor")]
+    [InlineData("interfaces: [{a: b}]\n", "/etc/microseg/microsegd.yaml:1:14: 'interfaces' must be a single value")]
+    [InlineData("--- a\n--- b\n", "/etc/microseg/microsegd.yaml:1:5: the settings file must be a mapping")]
     public void FileMistakesAreOneSentenceWithTheirPosition(string text, string expectedStart)
     {
         var message = Error(text);
@@ -104,7 +113,32 @@ public sealed class SettingsTests
     }
 
     [Theory]
-    [InlineData(new[] { "--colour", "blue" }, "unknown option '--colour' (see microsegd --help)")]
+    [InlineData("[", 1, 101)]
+    [InlineData("{a: ", 1, 401)]
+    public void NestingPastTheLimitIsOneSentenceWithItsPosition(string opener, int line, int column)
+    {
+        // 10,000 levels, 20-40 KB: what overflowed the stack of a recursive parser.
+        var message = Error(string.Concat(Enumerable.Repeat(opener, 10_000)));
+        Assert.Equal($"{File}:{line}:{column}: lists and mappings nested more than 100 deep", message);
+    }
+
+    [Fact]
+    public void ATabIsNamedAsTheProblem()
+    {
+        var message = Error("policy: /p.yaml\n\tflowLog: -\n");
+        Assert.StartsWith($"{File}:2:1: YAML syntax error: ", message);
+        Assert.EndsWith("(YAML indents with spaces: replace the tab with spaces)", message);
+    }
+
+    [Fact]
+    public void ALongNameIsQuotedShort()
+    {
+        var message = Error(new string('x', 1000) + ": 1\n");
+        Assert.StartsWith($"{File}:1:1: unknown setting 'xxxxxxxx", message);
+        Assert.DoesNotContain(new string('x', 100), message);
+    }
+
+    [Theory]
     [InlineData(new[] { "--policy" }, "--policy needs a value (see microsegd --help)")]
     [InlineData(new[] { "eth0" }, "unexpected argument 'eth0' (microsegd takes options only; see --help)")]
     [InlineData(new[] { "--uninstall=yes" }, "--uninstall takes no value")]
@@ -113,6 +147,21 @@ public sealed class SettingsTests
     [InlineData(new[] { "--interface", "a/b" }, "--interface 'a/b' is not an interface name (1 to 15 characters, no '/' or spaces; '*' for all)")]
     public void CommandLineMistakesAreOneSentence(string[] args, string expected) =>
         Assert.Equal(expected, Error(null, args));
+
+    [Theory]
+    [InlineData("--colour", new[] { "--colour", "blue" })]
+    [InlineData("--frobnicate", new[] { "--frobnicate" })]
+    [InlineData("--frobnicate", new[] { "--policy", "/p.yaml", "--frobnicate" })]
+    [InlineData("--frobnicate", new[] { "--frobnicate=1" })]
+    [InlineData("--frobnicate", new[] { "--policy", "/p.yaml", "--frobnicate", "--uninstall" })]
+    public void AnUnknownOptionIsNamedWithTheOptionsThereAre(string unknown, string[] args)
+    {
+        var message = Error(null, args);
+        Assert.StartsWith($"unknown option {unknown}; the options are ", message);
+        foreach (var option in CommandLine.Usage.Split([' ', '\n', ','], StringSplitOptions.RemoveEmptyEntries).Where(w => w.StartsWith("--")))
+            Assert.Contains(option, message);
+        Assert.EndsWith("(see microsegd --help)", message);
+    }
 
     [Fact]
     public void HelpAndVersionNeedNoValidSettings()

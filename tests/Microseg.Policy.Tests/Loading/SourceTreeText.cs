@@ -14,7 +14,7 @@ internal static class SourceTreeText
     }
 
     public static string Render(ParsedYaml parsed) => parsed.Failure is { } failure
-        ? $"error {failure.Start.Line}:{failure.Start.Column} {failure.Message}"
+        ? $"error {failure.Line}:{failure.Column} {failure.Message}"
         : string.Join(" --- ", parsed.Documents.Select(Render));
 
     private static void Append(SourceNode node, StringBuilder text)

@@ -1,11 +1,9 @@
-using YamlDotNet.Core;
-
 namespace Microseg.Policy.Loading.Yaml;
 
 /// <summary>A file's YAML as parsed: the root of each document, or the syntax error that stopped it.</summary>
 /// <param name="Documents">Each document's root node, in order (none when the file holds no document).</param>
-/// <param name="Failure">The syntax error, as YamlDotNet words and places it; null when the file parsed.</param>
-internal sealed record ParsedYaml(IReadOnlyList<SourceNode> Documents, YamlException? Failure)
+/// <param name="Failure">Why the text is not YAML, and where; null when it parsed.</param>
+internal sealed record ParsedYaml(IReadOnlyList<SourceNode> Documents, YamlSyntaxError? Failure)
 {
     /// <summary>
     /// Parses <paramref name="text"/>: with <see cref="SubsetYamlParser"/> when the text stays within
