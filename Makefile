@@ -32,7 +32,7 @@ BPF_OBJECTS := $(addprefix $(BPF_OUT)/,$(notdir $(BPF_SOURCES:.bpf.c=.bpf.o)))
 BPF_CFLAGS  := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
                -I bpf/include -I /usr/include/$(MULTIARCH)
 
-.PHONY: all deps bpf build test test-unit bench bench-datapath bench-policy bench-ringbuf bench-sre demo clean
+.PHONY: all deps deps-fuzz fuzz bpf build test test-unit bench bench-datapath bench-policy bench-ringbuf bench-sre demo clean
 
 all: bpf build
 
@@ -45,6 +45,27 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 	@command -v $(DOTNET) >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it from Microsoft's packages first" >&2; exit 1; }
+
+# ── Fuzzing (issue 10) ───────────────────────────────────────────────────────────────────
+# afl++ drives the SharpFuzz harness (fuzz/Microseg.Fuzz) over the policy and settings
+# loaders. `make fuzz FUZZ_SECONDS=1800 FUZZ_TARGET=policy|settings|all` runs a campaign and
+# exits non-zero on any crash or hang; `make test` runs a short one per target (FUZZ_TEST_SECONDS
+# in tests/run-tests.sh), so it installs afl++ too.
+FUZZ_PACKAGES := afl++
+FUZZ_SECONDS  ?= 1800
+FUZZ_TARGET   ?= all
+
+deps-fuzz:
+	@missing=""; for p in $(FUZZ_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "  DEPS     installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+fuzz: deps deps-fuzz
+	$(Q)fuzz/run.sh --target $(FUZZ_TARGET) --seconds $(FUZZ_SECONDS)
 
 bpf: $(BPF_OBJECTS)
 
@@ -65,7 +86,7 @@ build: bpf
 
 # The test runner prints per-assembly results; tests/summarize turns them into the one
 # closing line CI reads: "N passed, N failed, N skipped".
-test: deps all
+test: deps deps-fuzz all
 	$(Q)tests/run-tests.sh $(CONFIG)
 
 bench: deps all bench-datapath bench-policy bench-ringbuf bench-sre bench-agent bench-hotpaths
