@@ -107,4 +107,6 @@ for t in "${targets[@]}"; do
   fi
   rm -rf "$findings/tmp"
 done
+# The publish and each target's calibration come on top of --seconds: say what it all took.
+echo "  FUZZ     done in ${SECONDS}s"
 exit $status
