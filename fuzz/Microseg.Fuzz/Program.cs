@@ -4,7 +4,7 @@ namespace Microseg.Fuzz;
 
 /// <summary>
 /// The fuzzing harness: <c>Microseg.Fuzz TARGET</c> serves afl-fuzz (SharpFuzz's out-of-process
-/// fork server, which survives a stack overflow and reports it as a crash);
+/// fork server, which outlives a stack overflow in the target and keeps the input);
 /// <c>Microseg.Fuzz TARGET FILE...</c> runs the target once per file and says what each gave, to
 /// reproduce and triage what afl found.
 /// </summary>
