@@ -32,7 +32,7 @@ BPF_OBJECTS := $(addprefix $(BPF_OUT)/,$(notdir $(BPF_SOURCES:.bpf.c=.bpf.o)))
 BPF_CFLAGS  := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
                -I bpf/include -I /usr/include/$(MULTIARCH)
 
-.PHONY: all deps deps-fuzz fuzz bpf build test test-unit bench bench-datapath bench-policy bench-ringbuf bench-sre demo clean
+.PHONY: all deps bpf build test test-unit bench bench-datapath bench-policy bench-ringbuf bench-sre demo clean
 
 all: bpf build
 
@@ -54,6 +54,10 @@ deps:
 FUZZ_PACKAGES := afl++
 FUZZ_SECONDS  ?= 1800
 FUZZ_TARGET   ?= all
+
+.PHONY: deps-fuzz fuzz
+# make test runs the short campaign (tests/run-tests.sh), so it needs afl++ too.
+test: deps-fuzz
 
 deps-fuzz:
 	@missing=""; for p in $(FUZZ_PACKAGES); do \
@@ -86,7 +90,7 @@ build: bpf
 
 # The test runner prints per-assembly results; tests/summarize turns them into the one
 # closing line CI reads: "N passed, N failed, N skipped".
-test: deps deps-fuzz all
+test: deps all
 	$(Q)tests/run-tests.sh $(CONFIG)
 
 bench: deps all bench-datapath bench-policy bench-ringbuf bench-sre bench-agent bench-hotpaths
