@@ -35,6 +35,7 @@ public static class Program
 
         // Replay: one line per file, a crash named by its exception and the frame that threw, so
         // many inputs of one crash class read as one (a stack overflow still ends the process).
+        GiveInstrumentationAMap();
         int crashes = 0;
         foreach (string file in args.Skip(1))
         {
@@ -50,6 +51,17 @@ public static class Program
         }
 
         return crashes == 0 ? 0 : 1;
+    }
+
+    // Instrumented code (artifacts/fuzz/publish) writes each branch it takes to afl's shared
+    // memory; without afl, SharpFuzz's Run sets up a stand-in, but a replay calls the target
+    // directly, so it gives the trace a map of afl's size (2^16 bytes) of its own.
+    private static unsafe void GiveInstrumentationAMap()
+    {
+        if (SharpFuzz.Common.Trace.SharedMem == null)
+        {
+            SharpFuzz.Common.Trace.SharedMem = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(1 << 16);
+        }
     }
 
     private static string ThrowingFrame(Exception e)
