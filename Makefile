@@ -46,6 +46,31 @@ deps:
 	fi
 	@command -v $(DOTNET) >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it from Microsoft's packages first" >&2; exit 1; }
 
+# ── Fuzzing (issue 10) ───────────────────────────────────────────────────────────────────
+# afl++ drives the SharpFuzz harness (fuzz/Microseg.Fuzz) over the policy and settings
+# loaders. `make fuzz FUZZ_SECONDS=1800 FUZZ_TARGET=policy|settings|all` runs a campaign and
+# exits non-zero on any crash or hang; `make test` runs a short one per target (FUZZ_TEST_SECONDS
+# in tests/run-tests.sh), so it installs afl++ too.
+FUZZ_PACKAGES := afl++
+FUZZ_SECONDS  ?= 1800
+FUZZ_TARGET   ?= all
+
+.PHONY: deps-fuzz fuzz
+# make test runs the short campaign (tests/run-tests.sh), so it needs afl++ too.
+test: deps-fuzz
+
+deps-fuzz:
+	@missing=""; for p in $(FUZZ_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "  DEPS     installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+fuzz: deps deps-fuzz
+	$(Q)fuzz/run.sh --target $(FUZZ_TARGET) --seconds $(FUZZ_SECONDS)
+
 bpf: $(BPF_OBJECTS)
 
 $(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) | $(BPF_OUT)

@@ -22,6 +22,12 @@ for project in "$root"/tests/*/*.Tests.csproj; do
     --logger "console;verbosity=minimal" || status=1
 done
 
+# A short afl++ run on each loader (fuzz/run.sh, docs/fuzzing.md): one result per target,
+# counted below like a test; any crash or hang fails it.
+fuzz_seconds="${FUZZ_TEST_SECONDS:-30}"
+echo "== fuzz: afl++ on the policy and settings loaders, ${fuzz_seconds}s each"
+"$root/fuzz/run.sh" --target all --seconds "$fuzz_seconds" --results "$results" || status=1
+
 python3 - "$results" "$status" <<'PY'
 import sys, glob, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
@@ -37,6 +43,17 @@ for f in files:
     c = root.find("t:ResultSummary/t:Counters", ns)
     passed += int(c.get("passed")); failed += int(c.get("failed")) + int(c.get("error"))
     skipped += int(c.get("notExecuted"))
+# fuzz/run.sh writes one line per target: "passed", "skipped: why" or "failed: why".
+for f in sorted(glob.glob(sys.argv[1] + "/fuzz-*.result")):
+    name = f.rsplit("/", 1)[1][:-len(".result")]
+    outcome = open(f).read().strip()
+    if outcome == "passed":
+        passed += 1
+    elif outcome.startswith("skipped"):
+        skipped += 1
+    else:
+        failed += 1
+        print(f"FAILED {name}: {outcome[:300]}")
 if sys.argv[2] != "0" and failed == 0:
     failed = 1  # a project failed without a result file: a crash counts as a failure
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
