@@ -51,6 +51,7 @@ fi
 # instrument one twice. Its own ArtifactsPath, so a `make build` beside it never races it.
 echo "  PUBLISH  fuzz/Microseg.Fuzz (instrumented)"
 rm -rf "$publish"
+mkdir -p "$out"  # a fresh checkout has no artifacts/ yet
 (cd "$root" && dotnet tool restore >/dev/null) || fail_all "dotnet tool restore failed (.config/dotnet-tools.json)"
 dotnet publish "$root/fuzz/Microseg.Fuzz/Microseg.Fuzz.csproj" -c Release -o "$publish" \
   --artifacts-path "$out/dotnet" -p:GenerateDocumentationFile=false --nologo -v quiet -clp:NoSummary >"$out.publish.log" 2>&1 \
