@@ -36,14 +36,19 @@ BPF_CFLAGS  := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 
 all: bpf build
 
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+# Installs whichever of the Debian packages named in $(1) are missing (one apt-get for all).
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "  DEPS     installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
 	@command -v $(DOTNET) >/dev/null || { echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it from Microsoft's packages first" >&2; exit 1; }
 
 # ── Fuzzing (issue 10) ───────────────────────────────────────────────────────────────────
@@ -60,13 +65,7 @@ FUZZ_TARGET   ?= all
 test: deps-fuzz
 
 deps-fuzz:
-	@missing=""; for p in $(FUZZ_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "  DEPS     installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	$(call install_missing,$(FUZZ_PACKAGES))
 
 fuzz: deps deps-fuzz
 	$(Q)fuzz/run.sh --target $(FUZZ_TARGET) --seconds $(FUZZ_SECONDS)
@@ -192,13 +191,7 @@ deb: deps bpf
 	$(Q)packaging/build-deb.sh $(DEB_VERSION)
 
 deps-package:
-	@missing=""; for p in $(PACKAGE_TEST_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "  DEPS     installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	$(call install_missing,$(PACKAGE_TEST_PACKAGES))
 
 test-package: deps-package deb
 	$(Q)tests/package/run.sh $(DEB_FILE)

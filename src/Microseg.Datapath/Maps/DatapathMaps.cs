@@ -148,7 +148,8 @@ public sealed class DatapathMaps
         return total;
     }
 
-    private static TrafficCounter Sum(ReadOnlySpan<TrafficCounter> perCpu)
+    /// <summary>One counter's per-CPU values added up.</summary>
+    internal static TrafficCounter Sum(ReadOnlySpan<TrafficCounter> perCpu)
     {
         var total = default(TrafficCounter);
         foreach (var c in perCpu)

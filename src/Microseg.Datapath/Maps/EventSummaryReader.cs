@@ -35,7 +35,7 @@ public sealed class EventSummaryReader(DatapathMaps maps)
         }
         foreach (var key in _retired)
         {
-            if (maps.EventSummaries.TryLookupPerCpu(key, _perCpu) && Sum(_perCpu) is { Packets: > 0 } total)
+            if (maps.EventSummaries.TryLookupPerCpu(key, _perCpu) && DatapathMaps.Sum(_perCpu) is { Packets: > 0 } total)
                 result.Add(new EventSummary(key, total.Packets, total.Bytes, Overflow: false));
             maps.EventSummaries.Delete(key);
         }
@@ -43,23 +43,12 @@ public sealed class EventSummaryReader(DatapathMaps maps)
         for (uint verdict = 0; verdict < AbiConstants.VerdictCount; verdict++)
         {
             uint index = retired * AbiConstants.VerdictCount + verdict;
-            if (maps.EventSummaryOverflow.TryLookupPerCpu(index, _perCpu) && Sum(_perCpu) is { Packets: > 0 } total)
+            if (maps.EventSummaryOverflow.TryLookupPerCpu(index, _perCpu) && DatapathMaps.Sum(_perCpu) is { Packets: > 0 } total)
             {
                 result.Add(new EventSummary(new EventSummaryKey { Verdict = (Verdict)verdict, Epoch = (byte)retired }, total.Packets, total.Bytes, Overflow: true));
                 maps.EventSummaryOverflow.UpdatePerCpu(index, zero);
             }
         }
         return result;
-    }
-
-    private static TrafficCounter Sum(ReadOnlySpan<TrafficCounter> perCpu)
-    {
-        var total = default(TrafficCounter);
-        foreach (var c in perCpu)
-        {
-            total.Packets += c.Packets;
-            total.Bytes += c.Bytes;
-        }
-        return total;
     }
 }
