@@ -39,8 +39,27 @@ public sealed class GuardedSystemdNotifier : ISystemdNotifier
             logger?.LogWarning("NOTIFY_SOCKET={Socket} is neither a path nor an abstract '@' name; not notifying.", socketName);
             return;
         }
+        if (!IsValidAddress(socketName))
+        {
+            // The package would find out at every send; once, here, is enough.
+            logger?.LogWarning("NOTIFY_SOCKET={Socket} is too long for a unix socket address; not notifying.", socketName);
+            return;
+        }
         _inner = inner;
         SocketName = socketName;
+    }
+
+    private static bool IsValidAddress(string socketName)
+    {
+        try
+        {
+            _ = new UnixDomainSocketEndPoint(socketName[0] == '@' ? "\0" + socketName[1..] : socketName);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The socket as NOTIFY_SOCKET named it, when enabled.</summary>

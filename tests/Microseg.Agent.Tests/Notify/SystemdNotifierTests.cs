@@ -81,6 +81,14 @@ public sealed class SystemdNotifierTests
     }
 
     [Fact]
+    public void ASocketNameTooLongForAnAddressDisablesTheNotifier()
+    {
+        var notifier = NotifierFor("/run/" + new string('x', 200));
+        Assert.False(notifier.IsEnabled);
+        notifier.Notify(NotifyMessages.Watchdog); // nothing sent, nothing thrown
+    }
+
+    [Fact]
     public void AGoneSocketIsNotAnError()
     {
         var socket = new NotifySocket();
