@@ -180,10 +180,10 @@ internal static class AgentMain
         builder.Services.AddSingleton(session);
         builder.Services.AddSingleton(interfaces);
         builder.Services.AddSingleton(reloader);
-        // Under systemd (as the package detects it), its lifetime: SIGTERM stops the host, READY=1
-        // and STOPPING=1 bracket it. Our notifier in place of the package's, always: a daemon run
-        // with NOTIFY_SOCKET but not as systemd's child (the tests, a hardened unit whose /proc
-        // hides the parent) still notifies, and a failed send is logged rather than thrown.
+        // Under systemd (as the package detects it), its lifetime: SIGTERM stops the host, and a
+        // bare READY=1 and STOPPING=1 go out beside ours. Our notifier in place of the package's,
+        // always: a daemon run with NOTIFY_SOCKET but not as systemd's child (the tests, a hardened
+        // unit whose /proc hides the parent) still notifies, and a failed send is logged, not thrown.
         builder.Services.AddSystemd();
         builder.Services.RemoveAll<ISystemdNotifier>();
         builder.Services.AddSingleton<ISystemdNotifier>(sp => new GuardedSystemdNotifier(sp.GetRequiredService<ILogger<GuardedSystemdNotifier>>()));
@@ -232,18 +232,15 @@ internal static class AgentMain
 
     /// <summary>
     /// One line per message on stderr. Under journald (JOURNAL_STREAM set: stderr is connected to
-    /// the journal) the package's systemd format: each line starts with its syslog priority,
-    /// &lt;3&gt; error to &lt;7&gt; debug (sd-daemon(3)), and carries no timestamp, which the journal
-    /// adds. On a terminal the time and level instead.
+    /// the journal) the systemd console format, the one UseSystemd selects: each line starts with
+    /// its syslog priority, &lt;3&gt; error to &lt;7&gt; debug (sd-daemon(3)), and carries no
+    /// timestamp, which the journal adds. On a terminal the time and level instead.
     /// </summary>
-    internal static void ConfigureLogging(ILoggingBuilder logging) =>
-        ConfigureLogging(logging, journal: !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("JOURNAL_STREAM")));
-
-    internal static void ConfigureLogging(ILoggingBuilder logging, bool journal)
+    private static void ConfigureLogging(ILoggingBuilder logging)
     {
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
-        if (journal)
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("JOURNAL_STREAM")))
             logging.AddSystemdConsole(o => o.TimestampFormat = null);
         else
             logging.AddSimpleConsole(o =>
