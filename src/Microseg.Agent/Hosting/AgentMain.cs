@@ -13,7 +13,9 @@ using Microseg.Datapath.Loading;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -178,7 +180,13 @@ internal static class AgentMain
         builder.Services.AddSingleton(session);
         builder.Services.AddSingleton(interfaces);
         builder.Services.AddSingleton(reloader);
-        builder.Services.AddSingleton<ISystemdNotifier>(sp => new SystemdNotifier(sp.GetRequiredService<ILogger<SystemdNotifier>>()));
+        // Under systemd (as the package detects it), its lifetime: SIGTERM stops the host, and a
+        // bare READY=1 and STOPPING=1 go out beside ours. Our notifier in place of the package's,
+        // always: a daemon run with NOTIFY_SOCKET but not as systemd's child (the tests, a hardened
+        // unit whose /proc hides the parent) still notifies, and a failed send is logged, not thrown.
+        builder.Services.AddSystemd();
+        builder.Services.RemoveAll<ISystemdNotifier>();
+        builder.Services.AddSingleton<ISystemdNotifier>(sp => new GuardedSystemdNotifier(sp.GetRequiredService<ILogger<GuardedSystemdNotifier>>()));
         builder.Services.AddSingleton(flows);
         // Hosted services stop in reverse order: the drain stops first, then the graph is saved.
         builder.Services.AddHostedService(_ => new GraphSaver(flows));
@@ -222,15 +230,25 @@ internal static class AgentMain
         throw new SettingsException($"the metrics address '{address}' is not HOST:PORT with an IP address (such as 127.0.0.1:9469 or [::1]:9469), nor 'none'");
     }
 
+    /// <summary>
+    /// One line per message on stderr. Under journald (JOURNAL_STREAM set: stderr is connected to
+    /// the journal) the systemd console format, the one UseSystemd selects: each line starts with
+    /// its syslog priority, &lt;3&gt; error to &lt;7&gt; debug (sd-daemon(3)), and carries no
+    /// timestamp, which the journal adds. On a terminal the time and level instead.
+    /// </summary>
     private static void ConfigureLogging(ILoggingBuilder logging)
     {
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddConsole(o =>
-        {
-            o.FormatterName = Hosting.JournalConsoleFormatter.FormatterName;
-            o.LogToStandardErrorThreshold = LogLevel.Trace;
-        });
-        logging.AddConsoleFormatter<Hosting.JournalConsoleFormatter, ConsoleFormatterOptions>();
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("JOURNAL_STREAM")))
+            logging.AddSystemdConsole(o => o.TimestampFormat = null);
+        else
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        // The log is stderr, all of it: stdout stays free for what --help and --version print.
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 }

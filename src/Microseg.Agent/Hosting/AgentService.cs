@@ -4,12 +4,15 @@ using Microseg.Agent.Notify;
 using Microseg.Agent.Reload;
 using Microseg.Agent.Settings;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace Microseg.Agent.Hosting;
 
 /// <summary>
-/// The running daemon's duties once the datapath is up: READY=1 when the host has started,
+/// The running daemon's duties once the datapath is up: READY=1 with a STATUS= line when the
+/// host has started (the datapath was attached and the policy applied before the host was
+/// built; under systemd the package's lifetime sends its own bare READY=1 at the same moment),
 /// reload on SIGHUP (RELOADING=1, then READY=1) and on a change of the policy file
 /// (debounced), interfaces looked for every few seconds, and STOPPING=1 on the way out. Stopping
 /// leaves the programs attached and the maps pinned: enforcement goes on without the daemon.

@@ -7,17 +7,9 @@ namespace Microseg.Agent.Metrics;
 public static class MicrosegMetricsServices
 {
     /// <summary>
-    /// Adds <see cref="MicrosegMetrics"/> (reading the registered <see cref="IAgentStatus"/>) and the
-    /// <see cref="PrometheusExposition"/> of its meter, both singletons disposed with the host.
+    /// Adds <see cref="MicrosegMetrics"/> (reading the registered <see cref="IAgentStatus"/> at each
+    /// scrape), a singleton disposed with the host.
     /// </summary>
-    public static IServiceCollection AddMicrosegMetrics(this IServiceCollection services)
-    {
+    public static IServiceCollection AddMicrosegMetrics(this IServiceCollection services) =>
         services.AddSingleton(provider => new MicrosegMetrics(provider.GetRequiredService<IAgentStatus>()));
-        services.AddSingleton(provider =>
-        {
-            MicrosegMetrics metrics = provider.GetRequiredService<MicrosegMetrics>();
-            return new PrometheusExposition(metrics.Meter, metrics.BeginScrape);
-        });
-        return services;
-    }
 }

@@ -32,7 +32,7 @@ public sealed class PromtoolTests
         Assert.Contains("_total", output);
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string program, string[] arguments, string input)
+    internal static async Task<(int Code, string Output)> RunAsync(string program, string[] arguments, string input)
     {
         var start = new ProcessStartInfo(program)
         {

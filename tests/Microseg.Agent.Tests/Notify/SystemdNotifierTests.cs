@@ -1,11 +1,34 @@
 using Microseg.Agent.Notify;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace Microseg.Agent.Tests.Notify;
 
-/// <summary>The notifier against a real datagram socket, both kinds of address sd_notify(3) knows.</summary>
+/// <summary>
+/// The daemon's notifier (Microsoft.Extensions.Hosting.Systemd's, guarded) against a real datagram
+/// socket, both kinds of address sd_notify(3) knows.
+/// </summary>
+[Collection(nameof(NotifySocketVariable))]
 public sealed class SystemdNotifierTests
 {
     private static readonly TimeSpan Soon = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The notifier microsegd builds when NOTIFY_SOCKET is <paramref name="socketName"/>: the
+    /// package's notifier reads the variable when constructed and takes no socket name otherwise.
+    /// </summary>
+    private static GuardedSystemdNotifier NotifierFor(string? socketName)
+    {
+        string? saved = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");
+        Environment.SetEnvironmentVariable("NOTIFY_SOCKET", socketName);
+        try
+        {
+            return new GuardedSystemdNotifier();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("NOTIFY_SOCKET", saved);
+        }
+    }
 
     [Theory]
     [InlineData(false)]
@@ -13,7 +36,7 @@ public sealed class SystemdNotifierTests
     public void MessagesArriveWholeAtAPathOrAnAbstractSocket(bool isAbstract)
     {
         using var socket = new NotifySocket(isAbstract);
-        using var notifier = new SystemdNotifier(socket.Name);
+        var notifier = NotifierFor(socket.Name);
         Assert.True(notifier.IsEnabled);
 
         notifier.Notify(NotifyMessages.Ready("enforcing generation 3\non 2 interfaces"));
@@ -29,7 +52,7 @@ public sealed class SystemdNotifierTests
     public void ReloadingCarriesTheMonotonicClockInMicroseconds()
     {
         using var socket = new NotifySocket();
-        using var notifier = new SystemdNotifier(socket.Name);
+        var notifier = NotifierFor(socket.Name);
         var before = NotifyMessages.MonotonicMicroseconds();
         notifier.Notify(NotifyMessages.Reloading("reloading"));
         var message = socket.WaitFor("RELOADING=1", Soon);
@@ -45,25 +68,33 @@ public sealed class SystemdNotifierTests
     [Fact]
     public void WithoutNotifySocketNothingIsSent()
     {
-        using var notifier = new SystemdNotifier((string?)null);
+        var notifier = NotifierFor(null);
         Assert.False(notifier.IsEnabled);
-        notifier.Notify("READY=1"); // no socket, no exception
+        notifier.Notify(new ServiceState("READY=1")); // no socket, no exception
     }
 
     [Fact]
     public void AnUnsupportedSocketNameDisablesTheNotifier()
     {
-        using var notifier = new SystemdNotifier("relative/notify.sock");
+        var notifier = NotifierFor("relative/notify.sock");
         Assert.False(notifier.IsEnabled);
+    }
+
+    [Fact]
+    public void ASocketNameTooLongForAnAddressDisablesTheNotifier()
+    {
+        var notifier = NotifierFor("/run/" + new string('x', 200));
+        Assert.False(notifier.IsEnabled);
+        notifier.Notify(NotifyMessages.Watchdog); // nothing sent, nothing thrown
     }
 
     [Fact]
     public void AGoneSocketIsNotAnError()
     {
         var socket = new NotifySocket();
-        using var notifier = new SystemdNotifier(socket.Name);
+        var notifier = NotifierFor(socket.Name);
         socket.Dispose();
-        notifier.Notify("WATCHDOG=1");
+        notifier.Notify(new ServiceState("WATCHDOG=1"));
     }
 
     [Theory]
@@ -85,3 +116,10 @@ public sealed class SystemdNotifierTests
             Assert.Equal(TimeSpan.FromMicroseconds(expectedMicroseconds), interval);
     }
 }
+
+/// <summary>
+/// Tests that set NOTIFY_SOCKET in this process run alone: a daemon another test starts meanwhile
+/// would inherit it.
+/// </summary>
+[CollectionDefinition(nameof(NotifySocketVariable), DisableParallelization = true)]
+public sealed class NotifySocketVariable;

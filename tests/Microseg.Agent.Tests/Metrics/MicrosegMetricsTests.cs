@@ -1,24 +1,29 @@
-using System.Diagnostics.Metrics;
+using System.Text;
 using Microseg.Agent.Control;
 using Microseg.Agent.Metrics;
 using Microseg.Agent.Tests.Control;
+using Prometheus;
 
 namespace Microseg.Agent.Tests.Metrics;
 
-/// <summary>The /metrics text, byte for byte, for a known daemon state.</summary>
-public sealed class PrometheusExpositionTests
+/// <summary>The /metrics text prometheus-net writes from microsegd's snapshot, byte for byte, for a known daemon state.</summary>
+public sealed class MicrosegMetricsTests
 {
-    private static KeyValuePair<string, object?> Tag(string name, string value) => new(name, value);
+    private static async Task<string> ScrapeAsync(MicrosegMetrics metrics)
+    {
+        using var text = new MemoryStream();
+        await metrics.WriteAsync(text, CancellationToken.None);
+        return Encoding.UTF8.GetString(text.ToArray());
+    }
 
-    private static string Scrape(FakeAgentStatus status)
+    private static async Task<string> ScrapeAsync(FakeAgentStatus status)
     {
         using var metrics = new MicrosegMetrics(status);
-        using var exposition = new PrometheusExposition(metrics.Meter, metrics.BeginScrape);
-        return exposition.Collect();
+        return await ScrapeAsync(metrics);
     }
 
     [Fact]
-    public void The_sample_daemon_is_exposed_exactly()
+    public async Task The_sample_daemon_is_exposed_exactly()
     {
         string runtime = Environment.Version.ToString();
         string expected = $$"""
@@ -85,24 +90,35 @@ public sealed class PrometheusExpositionTests
 
             """;
 
-        Assert.Equal(expected, Scrape(new FakeAgentStatus()));
+        Assert.Equal(expected, await ScrapeAsync(new FakeAgentStatus()));
     }
 
     [Fact]
-    public void One_scrape_takes_one_snapshot()
+    public async Task One_scrape_takes_one_snapshot()
     {
         var status = new FakeAgentStatus();
         using var metrics = new MicrosegMetrics(status);
-        using var exposition = new PrometheusExposition(metrics.Meter, metrics.BeginScrape);
 
-        exposition.Collect();
-        exposition.Collect();
+        await ScrapeAsync(metrics);
+        await ScrapeAsync(metrics);
 
         Assert.Equal(2, status.Snapshots);
     }
 
     [Fact]
-    public void A_daemon_that_never_applied_a_policy_has_empty_families_and_a_zero_timestamp()
+    public async Task Concurrent_scrapes_each_take_their_own_snapshot_and_see_it_whole()
+    {
+        var status = new FakeAgentStatus();
+        using var metrics = new MicrosegMetrics(status);
+
+        string[] texts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => ScrapeAsync(metrics))));
+
+        Assert.Equal(8, status.Snapshots);
+        Assert.All(texts, text => Assert.Equal(texts[0], text));
+    }
+
+    [Fact]
+    public async Task A_daemon_that_never_applied_a_policy_has_empty_families_and_a_zero_timestamp()
     {
         AgentStatusSnapshot empty = FakeAgentStatus.Sample with
         {
@@ -112,7 +128,7 @@ public sealed class PrometheusExpositionTests
             Reloads = new ReloadStats(0, 0, null, []),
         };
 
-        string text = Scrape(new FakeAgentStatus(empty));
+        string text = await ScrapeAsync(new FakeAgentStatus(empty));
 
         Assert.Contains("# TYPE microseg_packets_total counter\n# HELP microseg_policy_generation", text);
         Assert.DoesNotContain("microseg_packets_total{", text);
@@ -121,70 +137,77 @@ public sealed class PrometheusExpositionTests
     }
 
     [Fact]
-    public void Label_values_escape_backslash_quote_and_newline_and_help_escapes_backslash_and_newline()
+    public async Task Each_scrape_reads_the_counters_as_they_are_then_with_no_polling_in_between()
     {
-        using var meter = new Meter("escaping-test");
-        meter.CreateObservableGauge(
-            "test_value", () => new Measurement<long>(1, new KeyValuePair<string, object?>("label", "a\\b\"c\nd")),
-            null, "help with \\ and \"quotes\" and\na newline");
-        using var exposition = new PrometheusExposition(meter);
+        var status = new FakeAgentStatus();
+        using var metrics = new MicrosegMetrics(status);
+        Assert.Contains("\nmicroseg_packets_total{interface=\"eth0\",direction=\"ingress\",verdict=\"allow\",reason=\"policy_rule\"} 10\n", await ScrapeAsync(metrics));
 
-        Assert.Equal(
-            "# HELP test_value help with \\\\ and \"quotes\" and\\na newline\n" +
-            "# TYPE test_value gauge\n" +
-            "test_value{label=\"a\\\\b\\\"c\\nd\"} 1\n",
-            exposition.Collect());
-    }
-
-    [Fact]
-    public void Repeated_label_sets_are_one_series_summed_for_counters_and_last_for_gauges()
-    {
-        using var meter = new Meter("duplicates-test");
-        meter.CreateObservableCounter("test_things_total", () => new Measurement<long>[]
+        status.Current = FakeAgentStatus.Sample with
         {
-            new(2, new("b", "1"), new("a", "x")),
-            new(3, new("a", "x"), new("b", "1")),
-            new(1, new("a", "w"), new("b", "1")),
-        });
-        meter.CreateObservableGauge("test_level", () => new Measurement<double>[] { new(1.5, Tag("a", "x")), new(2.25, Tag("a", "x")) });
-        meter.CreateObservableUpDownCounter("test_in_flight", () => -4L);
-        using var exposition = new PrometheusExposition(meter);
+            Verdicts = [new("eth0", "ingress", "allow", "policy_rule", 11, 1100), .. FakeAgentStatus.Sample.Verdicts.Skip(1)],
+            Events = FakeAgentStatus.Sample.Events with { Delivered = 101 },
+        };
+        string text = await ScrapeAsync(metrics);
 
-        Assert.Equal(
-            "# HELP test_in_flight test_in_flight\n# TYPE test_in_flight gauge\ntest_in_flight -4\n" +
-            "# HELP test_level test_level\n# TYPE test_level gauge\ntest_level{a=\"x\"} 2.25\n" +
-            "# HELP test_things_total test_things_total\n# TYPE test_things_total counter\n" +
-            "test_things_total{b=\"1\",a=\"x\"} 5\n" +
-            "test_things_total{a=\"w\",b=\"1\"} 1\n",
-            exposition.Collect());
+        Assert.Contains("\nmicroseg_packets_total{interface=\"eth0\",direction=\"ingress\",verdict=\"allow\",reason=\"policy_rule\"} 11\n", text);
+        Assert.Contains("\nmicroseg_bytes_total{interface=\"eth0\",direction=\"ingress\",verdict=\"allow\",reason=\"policy_rule\"} 1100\n", text);
+        Assert.Contains("\nmicroseg_events_delivered_total 101\n", text);
     }
 
     [Fact]
-    public void Special_doubles_use_the_text_format_spelling()
+    public async Task A_kernel_counter_that_went_back_is_shown_as_read_and_series_gone_from_the_snapshot_are_dropped()
     {
-        using var meter = new Meter("special-test");
-        meter.CreateObservableGauge("test_nan", () => double.NaN);
-        meter.CreateObservableGauge("test_pinf", () => double.PositiveInfinity);
-        meter.CreateObservableGauge("test_ninf", () => double.NegativeInfinity);
-        using var exposition = new PrometheusExposition(meter);
+        var status = new FakeAgentStatus();
+        using var metrics = new MicrosegMetrics(status);
+        await ScrapeAsync(metrics);
 
-        string text = exposition.Collect();
+        // The maps were replaced (a pinned-state upgrade): their counters start again from zero,
+        // the awkward rule is gone, and eth1 is detached.
+        status.Current = FakeAgentStatus.Sample with
+        {
+            Verdicts = [new("eth0", "ingress", "allow", "policy_rule", 2, 200)],
+            Rules = [new("allow-web", "allow", 2, 200)],
+            Attribution = null,
+        };
+        string text = await ScrapeAsync(metrics);
 
-        Assert.Contains("\ntest_nan NaN\n", text);
-        Assert.Contains("\ntest_pinf +Inf\n", text);
-        Assert.Contains("\ntest_ninf -Inf\n", text);
+        Assert.Contains("\nmicroseg_packets_total{interface=\"eth0\",direction=\"ingress\",verdict=\"allow\",reason=\"policy_rule\"} 2\n", text);
+        Assert.Contains("\nmicroseg_rule_hits_packets_total{rule=\"allow-web\",kind=\"allow\"} 2\n", text);
+        Assert.DoesNotContain("eth1", text);
+        Assert.DoesNotContain("legacy", text);
+        Assert.DoesNotContain("microseg_flow_attribution_total{", text);
+        Assert.Contains("# TYPE microseg_flow_attribution_total counter\n", text);
     }
 
     [Fact]
-    public void Other_meters_and_synchronous_instruments_are_not_exposed()
+    public async Task A_failed_snapshot_fails_the_scrape_before_anything_is_written()
     {
-        using var mine = new Meter("mine-test");
-        using var other = new Meter("mine-test");
-        mine.CreateObservableGauge("test_mine", () => 1L);
-        mine.CreateCounter<long>("test_sync_total").Add(5);
-        other.CreateObservableGauge("test_other", () => 2L);
-        using var exposition = new PrometheusExposition(mine);
+        var status = new FakeAgentStatus();
+        using var metrics = new MicrosegMetrics(status);
+        await ScrapeAsync(metrics);
+        status.SnapshotFailure = new IOException("Reading ms_conntrack failed");
 
-        Assert.Equal("# HELP test_mine test_mine\n# TYPE test_mine gauge\ntest_mine 1\n", exposition.Collect());
+        using var text = new MemoryStream();
+        var failure = await Assert.ThrowsAsync<ScrapeFailedException>(() => metrics.WriteAsync(text, CancellationToken.None));
+
+        Assert.Contains("Reading ms_conntrack failed", failure.Message);
+        Assert.Equal(0, text.Length);
+    }
+
+    [Fact]
+    public async Task Two_agents_in_one_process_have_registries_of_their_own_and_no_runtime_metrics()
+    {
+        using var first = new MicrosegMetrics(new FakeAgentStatus());
+        using var second = new MicrosegMetrics(new FakeAgentStatus(FakeAgentStatus.Sample with { PolicyGeneration = 9 }));
+
+        string one = await ScrapeAsync(first);
+        string two = await ScrapeAsync(second);
+
+        Assert.Contains("\nmicroseg_policy_generation 7\n", one);
+        Assert.Contains("\nmicroseg_policy_generation 9\n", two);
+        Assert.All(one.Split('\n', StringSplitOptions.RemoveEmptyEntries), line =>
+            Assert.True(line.StartsWith("microseg_", StringComparison.Ordinal) || line.StartsWith("# HELP microseg_", StringComparison.Ordinal)
+                || line.StartsWith("# TYPE microseg_", StringComparison.Ordinal), line));
     }
 }
