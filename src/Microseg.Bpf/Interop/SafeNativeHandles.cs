@@ -57,5 +57,5 @@ internal sealed class SafeMmapHandle : SafeHandle
     public nint Address => handle;
 
     /// <inheritdoc/>
-    protected override bool ReleaseHandle() => Interop.Libc.munmap(handle, _length) == 0;
+    protected override unsafe bool ReleaseHandle() => Tmds.Linux.LibC.munmap((void*)handle, (Tmds.Linux.size_t)(ulong)_length) == 0;
 }

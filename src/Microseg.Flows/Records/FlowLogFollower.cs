@@ -1,5 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Text;
+using Microseg.Bpf;
+using Tmds.Linux;
 
 namespace Microseg.Flows.Records;
 
@@ -11,7 +12,7 @@ namespace Microseg.Flows.Records;
 /// its start. A file that does not exist yet is waited for. Lines of a file rotated twice between
 /// two calls (a rotation every fraction of a second) would be missed: call it often.
 /// </summary>
-public sealed partial class FlowLogFollower(string path) : IDisposable
+public sealed class FlowLogFollower(string path) : IDisposable
 {
     private readonly byte[] _buffer = new byte[64 * 1024];
 
@@ -93,46 +94,16 @@ public sealed partial class FlowLogFollower(string path) : IDisposable
     }
 
     private static (ulong, ulong)? Identity(string path) =>
-        StatxPath(AtFdCwd, path, 0, StatxIno, out Statx status) == 0 ? (Device(status), status.Inode) : null;
+        FileStatus.Of(path, 0, LibC.STATX_INO, out statx status) == 0 ? (Device(status), status.stx_ino) : null;
 
-    private static (ulong, ulong)? Identity(FileStream file)
-    {
-        bool added = false;
-        try
-        {
-            file.SafeFileHandle.DangerousAddRef(ref added);
-            int fd = (int)file.SafeFileHandle.DangerousGetHandle();
-            return StatxPath(fd, "", AtEmptyPath, StatxIno, out Statx status) == 0 ? (Device(status), status.Inode) : null;
-        }
-        finally
-        {
-            if (added)
-                file.SafeFileHandle.DangerousRelease();
-        }
-    }
+    private static (ulong, ulong)? Identity(FileStream file) =>
+        FileStatus.Of(file.SafeFileHandle, LibC.STATX_INO, out statx status) == 0 ? (Device(status), status.stx_ino) : null;
 
-    private static ulong Device(in Statx status) => ((ulong)status.DeviceMajor << 32) | status.DeviceMinor;
+    private static ulong Device(in statx status) => ((ulong)status.stx_dev_major << 32) | status.stx_dev_minor;
 
     public void Dispose()
     {
         _file?.Dispose();
         _partial.Dispose();
     }
-
-    // statx(2): relative to the working directory; describe the descriptor itself; want the inode.
-    private const int AtFdCwd = -100, AtEmptyPath = 0x1000;
-    private const uint StatxIno = 0x100;
-
-    /// <summary>Mirrors <c>struct statx</c> (linux/stat.h; 256 bytes on every architecture): the inode and the device it is on.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct Statx
-    {
-        [FieldOffset(32)] public ulong Inode;
-        [FieldOffset(136)] public uint DeviceMajor;
-        [FieldOffset(140)] public uint DeviceMinor;
-    }
-
-    /// <summary>statx(2): 0, or -1 with errno set.</summary>
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int StatxPath(int directory, string path, int flags, uint mask, out Statx result);
 }
