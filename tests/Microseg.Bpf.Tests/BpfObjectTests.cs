@@ -63,17 +63,20 @@ public sealed class BpfObjectTests
     public void A_map_used_before_its_object_is_disposed_refuses_calls_after()
     {
         using var pins = new BpfPinDirectory();
+        BpfMap<FlowKey, FlowValue> typed;
         SafeHandle handle;
         using (BpfObject bpf = Fixtures.Load(pins.Path))
         {
             BpfMap map = bpf.GetMap("interop_hash");
+            typed = map.As<FlowKey, FlowValue>();
+            typed.Update(default, default);
             handle = map.Handle;
             Assert.False(handle.IsClosed);
-            Assert.Equal(1024u, map.MaxEntries);
         }
         // The object closed the fd it owned; the borrowed handle was closed first, so the
         // number (which the kernel may already have given to someone else) is never used.
         Assert.True(handle.IsClosed);
+        Assert.Throws<ObjectDisposedException>(() => typed.TryLookup(default, out _));
     }
 
     [PrivilegedFact]
