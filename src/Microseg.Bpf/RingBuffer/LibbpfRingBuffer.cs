@@ -8,7 +8,8 @@ namespace Microseg.Bpf;
 /// </summary>
 public sealed unsafe class LibbpfRingBuffer : IDisposable
 {
-    private nint _ring;
+    /// <summary>libbpf's <c>struct ring_buffer*</c> (which owns its own epoll fd and mappings).</summary>
+    private readonly SafeLibbpfRingBufferHandle _ring;
 
     /// <summary>
     /// Wraps a RINGBUF map. <paramref name="callback"/> receives (context, record, size) per
@@ -17,7 +18,7 @@ public sealed unsafe class LibbpfRingBuffer : IDisposable
     public LibbpfRingBuffer(BpfMap ringBuffer, delegate* unmanaged<void*, void*, nuint, int> callback, void* context)
     {
         _ring = Interop.Libbpf.ring_buffer__new(ringBuffer.Handle, callback, context, null);
-        if (_ring == 0)
+        if (_ring.IsInvalid)
             Interop.ThrowLastError("ring_buffer__new", ringBuffer.ToString());
     }
 
@@ -30,10 +31,5 @@ public sealed unsafe class LibbpfRingBuffer : IDisposable
         return n;
     }
 
-    public void Dispose()
-    {
-        if (_ring != 0)
-            Interop.Libbpf.ring_buffer__free(_ring);
-        _ring = 0;
-    }
+    public void Dispose() => _ring.Dispose();
 }
