@@ -15,11 +15,12 @@ public abstract unsafe class BpfKernelObject : IDisposable
     /// <summary>libbpf's <c>struct bpf_map*</c> or <c>struct bpf_program*</c>; 0 for fd-owning ones.</summary>
     private protected readonly nint LibbpfHandle;
 
-    /// <summary>The fd this instance owns; null for object maps and programs.</summary>
-    private readonly SafeFdHandle? _ownedFd;
-
-    /// <summary>Cached fd; -1 until known (object not loaded) and again once closed.</summary>
-    private int _fd = -1;
+    /// <summary>
+    /// The fd: owned (opened from a pin or an id; dispose closes it), or, for an object's map
+    /// or program, a non-owning handle on libbpf's fd made when first needed and invalidated
+    /// when the object closes its fds. Null until then.
+    /// </summary>
+    private SafeFdHandle? _handle;
 
     private protected BpfKernelObject(BpfObject owner, nint libbpfHandle, string name)
     {
@@ -30,8 +31,7 @@ public abstract unsafe class BpfKernelObject : IDisposable
 
     private protected BpfKernelObject(SafeFdHandle fd, string name)
     {
-        _ownedFd = fd;
-        _fd = fd.Fd;
+        _handle = fd;
         Name = name;
     }
 
@@ -41,27 +41,29 @@ public abstract unsafe class BpfKernelObject : IDisposable
     /// <summary>The C name (or the kernel's 15-character name for opened ones).</summary>
     public string Name { get; }
 
-    /// <summary>The fd. Throws before the owning object is loaded or after disposal.</summary>
-    public int Fd
+    /// <summary>
+    /// The fd, as the handle every native call takes. Throws before the owning object is loaded
+    /// (InvalidOperationException) or after disposal (ObjectDisposedException).
+    /// </summary>
+    internal SafeFdHandle Handle
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            int fd = _fd;
-            return fd >= 0 ? fd : ResolveFd();
+            SafeFdHandle? handle = _handle;
+            return handle is not null && !handle.IsClosed ? handle : ResolveHandle();
         }
     }
 
     /// <summary>Pins it at a path on bpffs (bpf_obj_pin).</summary>
-    public void Pin(string path) => BpfPin.Pin(Fd, path, $"{Kind} '{Name}'");
+    public void Pin(string path) => BpfPin.Pin(Handle, path, $"{Kind} '{Name}'");
 
     /// <summary>Closes the fd if this instance owns it; object maps and programs are closed by their object.</summary>
     public void Dispose()
     {
-        if (_ownedFd is null)
+        if (Owner is not null)
             return;
-        _fd = -1;
-        _ownedFd.Dispose();
+        _handle?.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -69,32 +71,36 @@ public abstract unsafe class BpfKernelObject : IDisposable
     public override string ToString() => $"BPF {Kind} '{Name}'";
 
     /// <summary>Called by the owning object when it closes its fds.</summary>
-    internal void Invalidate() => _fd = -1;
+    /// <remarks>Closing the non-owning handle waits for no one but makes every later call throw
+    /// ObjectDisposedException instead of using a number the kernel may hand out again.</remarks>
+    internal void Invalidate() => _handle?.Dispose();
 
     /// <summary>libbpf's fd for the object's map or program (bpf_map__fd, bpf_program__fd).</summary>
     private protected abstract int LibbpfFd(out string call);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int ResolveFd()
+    private SafeFdHandle ResolveHandle()
     {
-        if (Owner is null || Owner.IsDisposed || (_ownedFd?.IsClosed ?? false))
+        if (Owner is null || Owner.IsDisposed || (_handle?.IsClosed ?? false))
             throw new ObjectDisposedException(ToString());
         if (!Owner.IsLoaded)
             throw new InvalidOperationException($"{this} has no fd until its object {Owner.Path} is loaded.");
         int fd = LibbpfFd(out var call);
         if (fd < 0)
             Interop.Throw(fd, call, ToString());
-        return _fd = fd;
+        // Borrowed: libbpf's bpf_object owns the fd and closes it in bpf_object__close.
+        var handle = new SafeFdHandle(fd, ownsHandle: false);
+        return Interlocked.CompareExchange(ref _handle, handle, null) ?? handle;
     }
 
     /// <summary>The kernel's bpf_map_info or bpf_prog_info for an fd (bpf_obj_get_info_by_fd).</summary>
-    private protected static TInfo QueryInfo<TInfo>(int fd, string kind) where TInfo : unmanaged
+    private protected static TInfo QueryInfo<TInfo>(SafeFdHandle fd, string kind) where TInfo : unmanaged
     {
         TInfo info = default;
         uint length = (uint)sizeof(TInfo);
         int rc = Interop.Libbpf.bpf_obj_get_info_by_fd(fd, &info, &length);
         if (rc < 0)
-            Interop.Throw(rc, "bpf_obj_get_info_by_fd", $"{kind} fd {fd}");
+            Interop.Throw(rc, "bpf_obj_get_info_by_fd", $"{kind} fd {fd.DangerousGetHandle()}");
         return info;
     }
 }

@@ -12,18 +12,8 @@ public sealed partial class BpfObject
     {
         ThrowIfLoaded(nameof(ReuseMap));
         nint map = FindMapPointer(mapName);
-        int rc = Interop.Libbpf.bpf_map__reuse_fd(map, existing.Fd);
+        int rc = Interop.Libbpf.bpf_map__reuse_fd(map, existing.Handle);
         if (rc < 0)
             Interop.Throw(rc, "bpf_map__reuse_fd", $"map '{mapName}' in {Path}");
-    }
-}
-
-internal static partial class Interop
-{
-    internal static partial class Libbpf
-    {
-        /// <summary>Uses fd (duplicated) for the map at load. Returns 0, or a negative errno.</summary>
-        [System.Runtime.InteropServices.LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_map__reuse_fd")]
-        internal static partial int bpf_map__reuse_fd(nint map, int fd);
     }
 }

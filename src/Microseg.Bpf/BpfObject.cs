@@ -66,7 +66,7 @@ public sealed unsafe partial class BpfObject : IDisposable
             nint pointer = Interop.Libbpf.bpf_object__open_file(fullPath, &opts);
             if (pointer == 0)
             {
-                int errno = Marshal.GetLastPInvokeError();
+                int errno = Interop.LastErrno; // before the log read below can touch native code
                 throw Interop.CreateException(errno, "bpf_object__open_file", fullPath, LibbpfLog.TextSince(logPosition).TrimEnd());
             }
             return new BpfObject(new SafeBpfObjectHandle(pointer), fullPath);

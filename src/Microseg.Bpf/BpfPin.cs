@@ -1,15 +1,18 @@
 namespace Microseg.Bpf;
 
 /// <summary>Pinning helpers for paths on bpffs.</summary>
-public static class BpfPin
+public static unsafe class BpfPin
 {
     /// <summary>Removes a pin (unlink). A missing path is not an error: the goal state is reached.</summary>
     public static void Unpin(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (Interop.Libc.unlink(path) != 0)
+        int rc;
+        fixed (byte* pathBytes = Interop.Utf8z(path))
+            rc = Tmds.Linux.LibC.unlink(pathBytes);
+        if (rc != 0)
         {
-            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            int errno = Interop.LastErrno;
             if (errno != Interop.ENOENT)
                 Interop.Throw(errno, "unlink", path);
         }
@@ -19,7 +22,7 @@ public static class BpfPin
     public static bool Exists(string path) => File.Exists(path);
 
     /// <summary>bpf_obj_pin with context for the error.</summary>
-    internal static void Pin(int fd, string path, string what)
+    internal static void Pin(SafeFdHandle fd, string path, string what)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         int rc = Interop.Libbpf.bpf_obj_pin(fd, path);

@@ -138,7 +138,7 @@ public static unsafe class LibbpfLog
                 Buffer.MemoryCopy((void*)args, copy, 32, vaSize);
 
             byte* buffer = stackalloc byte[StackFormatBytes];
-            int needed = Interop.Libc.vsnprintf(buffer, StackFormatBytes, format, vaSize != 0 ? (nint)copy : args);
+            int needed = Interop.LibcExtra.vsnprintf(buffer, StackFormatBytes, format, vaSize != 0 ? (nint)copy : args);
             if (needed < 0)
                 return 0;
             if (needed < StackFormatBytes || vaSize == 0)
@@ -150,7 +150,7 @@ public static unsafe class LibbpfLog
             byte* large = (byte*)NativeMemory.Alloc((nuint)needed + 1);
             try
             {
-                int written = Interop.Libc.vsnprintf(large, (nuint)needed + 1, format, args);
+                int written = Interop.LibcExtra.vsnprintf(large, (nuint)needed + 1, format, args);
                 Append(logLevel, Encoding.UTF8.GetString(large, Math.Min(written, needed)));
             }
             finally

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microseg.TestSupport;
 using Xunit;
 
@@ -27,7 +28,7 @@ public sealed class BpfObjectTests
         var missing = Assert.Throws<KeyNotFoundException>(() => bpf.GetProgram("no_such_program"));
         Assert.Contains("no_such_program", missing.Message);
         // No fd before load: a clear error, not -1 handed to the kernel.
-        Assert.Throws<InvalidOperationException>(() => bpf.GetMap("interop_hash").Fd);
+        Assert.Throws<InvalidOperationException>(() => bpf.GetMap("interop_hash").Handle);
     }
 
     [PrivilegedFact]
@@ -36,7 +37,8 @@ public sealed class BpfObjectTests
         using var pins = new BpfPinDirectory();
         using BpfObject bpf = Fixtures.Load(pins.Path);
         BpfProgram program = bpf.GetProgram("xdp_pass");
-        Assert.True(program.Fd >= 0);
+        Assert.False(program.Handle.IsInvalid);
+        Assert.Same(program.Handle, program.Handle);
         Assert.NotEqual(0u, program.Id);
         Assert.Matches("^[0-9a-f]{16}$", program.Tag);
         BpfMap hash = bpf.GetMap("interop_hash");
@@ -54,7 +56,27 @@ public sealed class BpfObjectTests
         BpfMap map;
         using (BpfObject bpf = Fixtures.Load(pins.Path))
             map = bpf.GetMap("interop_hash");
-        Assert.Throws<ObjectDisposedException>(() => map.Fd);
+        Assert.Throws<ObjectDisposedException>(() => map.Handle);
+    }
+
+    [PrivilegedFact]
+    public void A_map_used_before_its_object_is_disposed_refuses_calls_after()
+    {
+        using var pins = new BpfPinDirectory();
+        BpfMap<FlowKey, FlowValue> typed;
+        SafeHandle handle;
+        using (BpfObject bpf = Fixtures.Load(pins.Path))
+        {
+            BpfMap map = bpf.GetMap("interop_hash");
+            typed = map.As<FlowKey, FlowValue>();
+            typed.Update(default, default);
+            handle = map.Handle;
+            Assert.False(handle.IsClosed);
+        }
+        // The object closed the fd it owned; the borrowed handle was closed first, so the
+        // number (which the kernel may already have given to someone else) is never used.
+        Assert.True(handle.IsClosed);
+        Assert.Throws<ObjectDisposedException>(() => typed.TryLookup(default, out _));
     }
 
     [PrivilegedFact]

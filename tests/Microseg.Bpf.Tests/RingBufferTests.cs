@@ -154,7 +154,7 @@ public sealed class RingBufferTests : IDisposable
         Assert.Equal(3, reader.Poll(10_000, ref checker));
         Assert.True(woken.ElapsedMilliseconds < 5000);
         produced.Wait();
-        Assert.True(reader.EpollFd >= 0);
+        Assert.False(reader.EpollHandle.IsInvalid);
         Assert.False(reader.Wait(0));
     }
 

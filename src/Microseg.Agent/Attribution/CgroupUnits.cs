@@ -1,4 +1,6 @@
+using Microseg.Bpf;
 using Microsoft.Extensions.Logging;
+using Tmds.Linux;
 
 namespace Microseg.Agent.Attribution;
 
@@ -128,8 +130,8 @@ internal sealed class CgroupUnits(string? mountPoint, ILogger logger)
     private static void Add(Dictionary<ulong, string> units, string directory, string relative)
     {
         // A cgroup removed during the walk is simply left out.
-        if (Interop.Libc.StatxPath(Interop.Libc.AT_FDCWD, directory, Interop.Libc.AT_SYMLINK_NOFOLLOW, Interop.Libc.STATX_INO, out var status) == 0)
-            units[status.Inode] = UnitName(relative);
+        if (FileStatus.Of(directory, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_INO, out statx status) == 0)
+            units[status.stx_ino] = UnitName(relative);
     }
 
     /// <summary>mountinfo escapes space, tab, newline and backslash as \ooo octal.</summary>

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Microseg.Bpf;
 using Microseg.Datapath.Abi;
+using Tmds.Linux;
 
 namespace Microseg.Agent.Attribution;
 
@@ -27,26 +29,39 @@ internal sealed class SockDiagSocket : IDisposable
     private const byte AfInet = 2, AfInet6 = 10;
     private const byte TcpListen = 10, UdpUnconnected = 7; // TCP_LISTEN; TCP_CLOSE is what an unconnected UDP socket reports
     private const int HeaderLength = 16, RequestLength = 56, DiagMessageLength = 72;
+    private const int NetlinkSockDiag = 4; // NETLINK_SOCK_DIAG (linux/netlink.h; Tmds.LibC 0.5.0 names no netlink protocols)
 
     /// <summary>How long an answer may take: the kernel answers at once, so this only bounds a fault.</summary>
-    private static readonly Interop.Libc.TimeVal ReceiveTimeout = new() { Seconds = 1 };
+    private static readonly TimeVal ReceiveTimeout = new() { Seconds = 1 };
 
-    private readonly SafeNetlinkHandle _socket;
+    /// <summary>The netlink socket.</summary>
+    private readonly SafeFdHandle _socket;
     private readonly byte[] _request = new byte[HeaderLength + RequestLength];
     private readonly byte[] _answer = new byte[8192];
     private uint _sequence;
 
-    private SockDiagSocket(SafeNetlinkHandle socket) => _socket = socket;
+    private SockDiagSocket(SafeFdHandle socket) => _socket = socket;
+
+    /// <summary>Mirrors <c>struct timeval</c> on 64-bit Linux (Tmds.LibC 0.5.0 has none).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeVal
+    {
+        public long Seconds;
+        public long Microseconds;
+    }
 
     /// <summary>Opens a socket in the calling thread's network namespace. Throws <see cref="IOException"/> saying which call failed.</summary>
     public static unsafe SockDiagSocket Open()
     {
-        int fd = Interop.Libc.Socket(Interop.Libc.AF_NETLINK, Interop.Libc.SOCK_RAW_CLOEXEC, Interop.Libc.NETLINK_SOCK_DIAG);
+        int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, NetlinkSockDiag);
         if (fd < 0)
             throw Failure("socket(AF_NETLINK, NETLINK_SOCK_DIAG)");
-        var handle = new SafeNetlinkHandle(fd);
+        var handle = new SafeFdHandle(fd);
         var timeout = ReceiveTimeout;
-        if (Interop.Libc.SetSocketOption(handle, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVTIMEO, &timeout, (uint)sizeof(Interop.Libc.TimeVal)) != 0)
+        int rc;
+        using (BorrowedFd socket = handle.Borrow())
+            rc = LibC.setsockopt(socket.Fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, &timeout, sizeof(TimeVal));
+        if (rc != 0)
         {
             var failure = Failure("setsockopt(SO_RCVTIMEO) on the sock_diag socket");
             handle.Dispose();
@@ -91,11 +106,12 @@ internal sealed class SockDiagSocket : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(q[48..], uint.MaxValue);             // INET_DIAG_NOCOOKIE
         BinaryPrimitives.WriteUInt32LittleEndian(q[52..], uint.MaxValue);
 
+        long sent;
         fixed (byte* request = _request)
-        {
-            if (Interop.Libc.Send(_socket, request, (nuint)_request.Length, 0) < 0)
-                throw Failure("send on the sock_diag socket");
-        }
+        using (BorrowedFd socket = _socket.Borrow())
+            sent = LibC.send(socket.Fd, request, _request.Length, 0);
+        if (sent < 0)
+            throw Failure("send on the sock_diag socket");
         while (true)
         {
             int length = ReceiveOne();
@@ -142,15 +158,16 @@ internal sealed class SockDiagSocket : IDisposable
     {
         while (true)
         {
-            nint received;
+            long received;
             fixed (byte* answer = _answer)
-                received = Interop.Libc.Receive(_socket, answer, (nuint)_answer.Length, 0);
+            using (BorrowedFd socket = _socket.Borrow())
+                received = LibC.recv(socket.Fd, answer, _answer.Length, 0);
             if (received >= 0)
                 return (int)received;
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == Interop.Libc.EINTR)
+            int errno = Interop.LastErrno;
+            if (errno == LibC.EINTR)
                 continue;
-            throw errno == Interop.Libc.EAGAIN
+            throw errno == LibC.EAGAIN
                 ? new IOException("the kernel did not answer a sock_diag request within a second")
                 : Failure("recv on the sock_diag socket", errno);
         }
@@ -164,7 +181,7 @@ internal sealed class SockDiagSocket : IDisposable
 
     private static IOException Failure(string call, int? errno = null)
     {
-        int code = errno ?? Marshal.GetLastPInvokeError();
+        int code = errno ?? Interop.LastErrno;
         return new IOException($"{call} failed: {Marshal.GetPInvokeErrorMessage(code)} (errno {code})");
     }
 

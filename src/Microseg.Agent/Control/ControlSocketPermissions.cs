@@ -26,7 +26,7 @@ internal sealed class ControlSocketPermissions(string path, string group, ILogge
 
     public Task StoppedAsync(CancellationToken cancellationToken)
     {
-        if (MicrosegControlSocket.FileType(path) == Interop.Libc.FileTypeSocket)
+        if (MicrosegControlSocket.FileType(path) == MicrosegControlSocket.FileTypeSocket)
             File.Delete(path);
         return Task.CompletedTask;
     }

@@ -1,10 +1,12 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Microseg.Bpf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Tmds.Linux;
 
 namespace Microseg.Agent.Control;
 
@@ -14,6 +16,9 @@ namespace Microseg.Agent.Control;
 /// </summary>
 public static class MicrosegControlSocket
 {
+    /// <summary>The file type bits of a mode, and the type of a socket (sys/stat.h S_IFMT, S_IFSOCK).</summary>
+    internal const uint FileTypeMask = 0xF000, FileTypeSocket = 0xC000;
+
     /// <summary>Where microsegd listens and microsegctl connects unless told otherwise.</summary>
     public const string DefaultPath = "/run/microseg/microseg.sock";
 
@@ -60,7 +65,7 @@ public static class MicrosegControlSocket
         uint? type = FileType(path);
         if (type is null)
             return;
-        if (type != Interop.Libc.FileTypeSocket)
+        if (type != FileTypeSocket)
             throw new IOException($"{path} exists and is not a socket; remove it or choose another control socket path.");
         if (IsListening(path))
             throw new IOException($"Another process is listening on {path}: is microsegd already running?");
@@ -72,20 +77,26 @@ public static class MicrosegControlSocket
     /// given, or null when no such group exists (only root can use the socket then).
     /// </summary>
     /// <exception cref="IOException">chmod or chown failed.</exception>
-    public static uint? Secure(string path, string group = GroupName)
+    public static unsafe uint? Secure(string path, string group = GroupName)
     {
+        byte[] pathBytes = Interop.Utf8z(path);
         // File.SetUnixFileMode would do, but chmod sits beside chown and needs no platform attribute.
-        if (Interop.Libc.Chmod(path, (uint)Mode) != 0)
+        int rc;
+        fixed (byte* p = pathBytes)
+            rc = LibC.chmod(p, (ushort)Mode);
+        if (rc != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            int errno = Interop.LastErrno;
             throw new IOException($"chmod {path} to 0660 failed: {Marshal.GetPInvokeErrorMessage(errno)}.");
         }
 
         if (GroupId(group) is not uint gid)
             return null;
-        if (Interop.Libc.Chown(path, uint.MaxValue, gid) != 0)
+        fixed (byte* p = pathBytes)
+            rc = LibC.chown(p, uint.MaxValue, gid);
+        if (rc != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            int errno = Interop.LastErrno;
             throw new IOException($"chown {path} to group {group} failed: {Marshal.GetPInvokeErrorMessage(errno)}.");
         }
 
@@ -99,15 +110,15 @@ public static class MicrosegControlSocket
         for (int size = 4096; size <= 1 << 20; size *= 2)
         {
             byte[] buffer = new byte[size];
-            Interop.Libc.Group group;
-            Interop.Libc.Group* result;
+            Interop.LibcExtra.Group group;
+            Interop.LibcExtra.Group* result;
             int error;
             fixed (byte* bytes = buffer)
             {
-                error = Interop.Libc.GetGroupByName(name, &group, bytes, (nuint)size, &result);
+                error = Interop.LibcExtra.getgrnam_r(name, &group, bytes, (nuint)size, &result);
             }
 
-            if (error == Interop.Libc.ERANGE)
+            if (error == LibC.ERANGE)
                 continue;
             if (error != 0)
                 throw new IOException($"Looking up group {name} failed: {Marshal.GetPInvokeErrorMessage(error)}.");
@@ -118,15 +129,15 @@ public static class MicrosegControlSocket
     }
 
     /// <summary>The file type bits of what is at <paramref name="path"/> (not following a link), or null if nothing is.</summary>
-    internal static uint? FileType(string path) => Status(path) is { } status ? status.Mode & Interop.Libc.FileTypeMask : null;
+    internal static uint? FileType(string path) => Status(path) is { } status ? status.Mode & FileTypeMask : null;
 
     /// <summary>Mode, owner and group of what is at <paramref name="path"/>, or null if nothing is.</summary>
     internal static (uint Mode, uint Uid, uint Gid)? Status(string path)
     {
-        if (Interop.Libc.StatxPath(Interop.Libc.AtFdCwd, path, Interop.Libc.AtSymlinkNoFollow, Interop.Libc.StatxBasicStats, out Interop.Libc.Statx status) == 0)
-            return (status.Mode, status.Uid, status.Gid);
-        int errno = Marshal.GetLastPInvokeError();
-        if (errno == Interop.Libc.ENOENT)
+        int errno = FileStatus.Of(path, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out statx status);
+        if (errno == 0)
+            return (status.stx_mode, status.stx_uid, status.stx_gid);
+        if (errno == LibC.ENOENT)
             return null;
         throw new IOException($"statx {path} failed: {Marshal.GetPInvokeErrorMessage(errno)}.");
     }

@@ -18,6 +18,14 @@ namespace Microseg.Agent.Events;
 /// <c>PATH.1</c>, and a new <c>PATH</c> is started. A record is never split across files and
 /// none is lost but with the oldest file; a reader following <c>PATH</c> finishes the file it has
 /// open (now <c>PATH.1</c>) and then opens the new one (<c>microsegctl flows --follow</c> does).
+/// <para>
+/// Written straight to a buffered FileStream, not through a PipeWriter: writes are synchronous
+/// under the flow store's lock, a line must be measured before it is written (to rotate between
+/// whole lines), and the FileStream's 64 KiB buffer already batches the writes. A PipeWriter
+/// over the same stream would add an async flush per batch, waited on synchronously on the
+/// event thread, and remove no code. The reading side (<see cref="FlowLogFollower"/>) is where a
+/// pipe pays: it holds an unfinished line between reads.
+/// </para>
 /// </remarks>
 public sealed class FlowLogWriter : IDisposable
 {

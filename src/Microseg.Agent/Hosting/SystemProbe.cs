@@ -1,12 +1,10 @@
-using System.Runtime.InteropServices;
 using Microseg.Bpf;
 
 namespace Microseg.Agent.Hosting;
 
 /// <summary>The real system, through Microseg.Bpf and libc.</summary>
-public sealed partial class SystemProbe : ISystemProbe
+public sealed class SystemProbe : ISystemProbe
 {
-    private const int RlimitMemlock = 8;
     private const ulong RlimInfinity = ulong.MaxValue;
 
     public string? MissingPrivileges() => Privileges.IsRoot ? null : Privileges.MissingForBpf();
@@ -21,26 +19,13 @@ public sealed partial class SystemProbe : ISystemProbe
 
     public bool TryRaiseMemlock(out ulong currentBytes)
     {
-        var unlimited = new RLimit { Current = RlimInfinity, Maximum = RlimInfinity };
-        if (setrlimit(RlimitMemlock, in unlimited) == 0)
+        var unlimited = new Interop.LibcExtra.RLimit { Current = RlimInfinity, Maximum = RlimInfinity };
+        if (Interop.LibcExtra.setrlimit(Interop.LibcExtra.RLIMIT_MEMLOCK, in unlimited) == 0)
         {
             currentBytes = RlimInfinity;
             return true;
         }
-        currentBytes = getrlimit(RlimitMemlock, out var limit) == 0 ? limit.Current : 0;
+        currentBytes = Interop.LibcExtra.getrlimit(Interop.LibcExtra.RLIMIT_MEMLOCK, out var limit) == 0 ? limit.Current : 0;
         return false;
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RLimit
-    {
-        public ulong Current;
-        public ulong Maximum;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setrlimit(int resource, in RLimit limit);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int getrlimit(int resource, out RLimit limit);
 }

@@ -27,7 +27,6 @@ public static unsafe class Tc
     {
         ArgumentNullException.ThrowIfNull(program);
         var opts = Options(handle, priority); // validates before anything is created
-        opts.ProgramFd = program.Fd;
         opts.Flags = replace ? FlagReplace : 0;
         BpfTcHook hook = Hook(ifindex, (int)direction);
         LibbpfLog.EnsureInstalled();
@@ -40,7 +39,12 @@ public static unsafe class Tc
         bool createdHook = rc == 0;
 
         logPosition = LibbpfLog.Position;
-        rc = Interop.Libbpf.bpf_tc_attach(&hook, &opts);
+        // The program's fd travels in the options struct, so it is borrowed for the call.
+        using (BorrowedFd programFd = program.Handle.Borrow())
+        {
+            opts.ProgramFd = programFd.Fd;
+            rc = Interop.Libbpf.bpf_tc_attach(&hook, &opts);
+        }
         if (rc < 0)
         {
             string kernelSays = LibbpfLog.TextSince(logPosition).TrimEnd();

@@ -20,7 +20,7 @@ public static unsafe class Xdp
 
     /// <summary>
     /// Attaches <paramref name="program"/> to <paramref name="ifindex"/>, failing (EBUSY/EEXIST)
-    /// if an XDP program is already attached; use <see cref="Replace(int, BpfProgram, int, XdpAttachMode)"/>
+    /// if an XDP program is already attached; use <see cref="Replace(int, BpfProgram, BpfProgram, XdpAttachMode)"/>
     /// to swap one atomically. With <see cref="XdpAttachMode.NativeWithGenericFallback"/> a
     /// refused native attach is logged in one line and generic mode is used instead.
     /// </summary>
@@ -32,7 +32,7 @@ public static unsafe class Xdp
         long logPosition = LibbpfLog.Position;
         if (mode is XdpAttachMode.Native or XdpAttachMode.Generic)
         {
-            int rc = Interop.Libbpf.bpf_xdp_attach(ifindex, program.Fd, FlagUpdateIfNoExist | ModeFlag(mode), null);
+            int rc = Interop.Libbpf.bpf_xdp_attach(ifindex, program.Handle, FlagUpdateIfNoExist | ModeFlag(mode), null);
             if (rc < 0)
                 Interop.Throw(rc, "bpf_xdp_attach", Describe(ifindex, program, mode), KernelSays(logPosition));
             return mode;
@@ -40,7 +40,7 @@ public static unsafe class Xdp
         if (mode != XdpAttachMode.NativeWithGenericFallback)
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "Attach takes Native, Generic or NativeWithGenericFallback.");
 
-        int native = Interop.Libbpf.bpf_xdp_attach(ifindex, program.Fd, FlagUpdateIfNoExist | FlagDriverMode, null);
+        int native = Interop.Libbpf.bpf_xdp_attach(ifindex, program.Handle, FlagUpdateIfNoExist | FlagDriverMode, null);
         if (native == 0)
             return XdpAttachMode.Native;
         // Already attached or not allowed: generic mode would fail the same way or hide the problem.
@@ -50,7 +50,7 @@ public static unsafe class Xdp
         BpfException why = Interop.CreateException(native, "bpf_xdp_attach", Describe(ifindex, program, XdpAttachMode.Native), KernelSays(logPosition));
         log?.Invoke($"Native XDP attach refused ({why.Message}); attaching in generic (skb) mode instead, which is slower.");
         logPosition = LibbpfLog.Position;
-        int generic = Interop.Libbpf.bpf_xdp_attach(ifindex, program.Fd, FlagUpdateIfNoExist | FlagSkbMode, null);
+        int generic = Interop.Libbpf.bpf_xdp_attach(ifindex, program.Handle, FlagUpdateIfNoExist | FlagSkbMode, null);
         if (generic < 0)
             Interop.Throw(generic, "bpf_xdp_attach", Describe(ifindex, program, XdpAttachMode.Generic) + $" after native mode failed with errno {why.Errno}", KernelSays(logPosition));
         return XdpAttachMode.Generic;
@@ -59,33 +59,32 @@ public static unsafe class Xdp
     /// <summary>
     /// Atomically replaces the XDP program on <paramref name="ifindex"/> with
     /// <paramref name="newProgram"/>, only if the attached one is still the program behind
-    /// <paramref name="expectedOldProgramFd"/> (XDP_FLAGS_REPLACE; EEXIST otherwise).
+    /// <paramref name="expectedOld"/> (XDP_FLAGS_REPLACE; EEXIST otherwise).
     /// With <see cref="XdpAttachMode.NativeWithGenericFallback"/> the current mode is kept.
     /// </summary>
-    public static void Replace(int ifindex, BpfProgram newProgram, int expectedOldProgramFd, XdpAttachMode mode)
-    {
-        ArgumentNullException.ThrowIfNull(newProgram);
-        mode = ResolveMode(ifindex, mode);
-        var opts = new BpfXdpAttachOpts { Size = (nuint)sizeof(BpfXdpAttachOpts), OldProgramFd = expectedOldProgramFd };
-        LibbpfLog.EnsureInstalled();
-        long logPosition = LibbpfLog.Position;
-        int rc = Interop.Libbpf.bpf_xdp_attach(ifindex, newProgram.Fd, FlagReplace | ModeFlag(mode), &opts);
-        if (rc < 0)
-            Interop.Throw(rc, "bpf_xdp_attach", Describe(ifindex, newProgram, mode) + $", replacing the program behind fd {expectedOldProgramFd}", KernelSays(logPosition));
-    }
-
-    /// <summary>Atomic replacement expecting <paramref name="expectedOld"/> to be attached.</summary>
     public static void Replace(int ifindex, BpfProgram newProgram, BpfProgram expectedOld, XdpAttachMode mode)
     {
+        ArgumentNullException.ThrowIfNull(newProgram);
         ArgumentNullException.ThrowIfNull(expectedOld);
-        Replace(ifindex, newProgram, expectedOld.Fd, mode);
+        mode = ResolveMode(ifindex, mode);
+        LibbpfLog.EnsureInstalled();
+        long logPosition = LibbpfLog.Position;
+        int rc;
+        // The old program's fd travels in the options struct, so it is borrowed for the call.
+        using (BorrowedFd old = expectedOld.Handle.Borrow())
+        {
+            var opts = new BpfXdpAttachOpts { Size = (nuint)sizeof(BpfXdpAttachOpts), OldProgramFd = old.Fd };
+            rc = Interop.Libbpf.bpf_xdp_attach(ifindex, newProgram.Handle, FlagReplace | ModeFlag(mode), &opts);
+        }
+        if (rc < 0)
+            Interop.Throw(rc, "bpf_xdp_attach", Describe(ifindex, newProgram, mode) + $", replacing {expectedOld}", KernelSays(logPosition));
     }
 
     /// <summary>Atomic replacement expecting the program with kernel id <paramref name="expectedOldProgramId"/> to be attached.</summary>
     public static void ReplaceById(int ifindex, BpfProgram newProgram, uint expectedOldProgramId, XdpAttachMode mode)
     {
         using BpfProgram old = BpfProgram.OpenById(expectedOldProgramId);
-        Replace(ifindex, newProgram, old.Fd, mode);
+        Replace(ifindex, newProgram, old, mode);
     }
 
     /// <summary>

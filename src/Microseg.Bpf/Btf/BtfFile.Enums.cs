@@ -51,13 +51,3 @@ public sealed unsafe partial class BtfFile
     private static string Name(nint btf, uint offset) =>
         Marshal.PtrToStringUTF8((nint)Interop.Libbpf.btf__name_by_offset(btf, offset)) ?? string.Empty;
 }
-
-internal static partial class Interop
-{
-    internal static unsafe partial class Libbpf
-    {
-        /// <summary>The number of types in the BTF, plus one: valid ids run from 1 to this minus one.</summary>
-        [System.Runtime.InteropServices.LibraryImport(Libraries.Libbpf, EntryPoint = "btf__type_cnt")]
-        internal static partial uint btf__type_cnt(nint btf);
-    }
-}

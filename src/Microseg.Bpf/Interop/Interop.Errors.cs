@@ -46,11 +46,19 @@ internal static partial class Interop
         return new BpfException(errno, call, message);
     }
 
-    /// <summary>Throws for the errno the last P/Invoke with SetLastError captured.</summary>
+    /// <summary>
+    /// The errno of the last native call that captures it: Tmds.LibC's (all SetLastError) and
+    /// ours with SetLastError share the runtime's per-thread slot. The one place errno is read;
+    /// read it right after the failing call, before anything else calls into native code.
+    /// </summary>
+    internal static int LastErrno => Tmds.Linux.LibC.errno;
+
+    /// <summary>Throws for the errno the last native call captured (<see cref="LastErrno"/>).</summary>
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void ThrowLastError(string call, string? subject = null)
-        => Throw(global::System.Runtime.InteropServices.Marshal.GetLastPInvokeError(), call, subject);
+        => Throw(LastErrno, call, subject);
+
 
     /// <summary>Words for an errno, specialised by the BPF command where the cause is known.</summary>
     private static string Describe(int errno, string call) => errno switch

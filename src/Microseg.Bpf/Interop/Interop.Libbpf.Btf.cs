@@ -30,6 +30,10 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libbpf, EntryPoint = "btf__resolve_size")]
         internal static partial long btf__resolve_size(nint btf, uint id);
 
+        /// <summary>The number of types in the BTF, plus one: valid ids run from 1 to this minus one.</summary>
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "btf__type_cnt")]
+        internal static partial uint btf__type_cnt(nint btf);
+
         /// <summary>The object's own BTF (valid while the object lives), or NULL if it has none.</summary>
         [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_object__btf")]
         internal static partial nint bpf_object__btf(nint obj);

@@ -39,6 +39,10 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_map__fd")]
         internal static partial int bpf_map__fd(nint map);
 
+        /// <summary>Uses fd (duplicated) for the map at load. Returns 0, or a negative errno.</summary>
+        [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_map__reuse_fd")]
+        internal static partial int bpf_map__reuse_fd(nint map, SafeFdHandle fd);
+
         /// <summary>The map's name (owned by the object, valid while it lives).</summary>
         [LibraryImport(Libraries.Libbpf, EntryPoint = "bpf_map__name")]
         internal static partial byte* bpf_map__name(nint map);

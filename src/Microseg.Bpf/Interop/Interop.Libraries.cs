@@ -12,7 +12,10 @@ internal static partial class Interop
         /// <summary>libbpf 1.x; the soname pins the major version whose ABI the structs below mirror.</summary>
         internal const string Libbpf = "libbpf.so.1";
 
-        /// <summary>The C library (glibc on Debian).</summary>
-        internal const string Libc = "libc";
+        /// <summary>
+        /// The C library (glibc on Debian), for <see cref="LibcExtra"/> only: every other libc
+        /// call goes through Tmds.LibC.
+        /// </summary>
+        internal const string Libc = "libc.so.6";
     }
 }

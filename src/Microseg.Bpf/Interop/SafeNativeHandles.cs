@@ -38,6 +38,23 @@ internal sealed class SafeBtfHandle : SafeHandle
     }
 }
 
+/// <summary>Owns a <c>struct ring_buffer*</c> from ring_buffer__new.</summary>
+internal sealed class SafeLibbpfRingBufferHandle : SafeHandle
+{
+    /// <summary>The marshaller's constructor: ring_buffer__new's result is stored into it.</summary>
+    public SafeLibbpfRingBufferHandle() : base(0, ownsHandle: true) { }
+
+    /// <inheritdoc/>
+    public override bool IsInvalid => handle == 0;
+
+    /// <inheritdoc/>
+    protected override bool ReleaseHandle()
+    {
+        Interop.Libbpf.ring_buffer__free(handle);
+        return true;
+    }
+}
+
 /// <summary>Owns an mmap'ed region (address and length).</summary>
 internal sealed class SafeMmapHandle : SafeHandle
 {
@@ -57,5 +74,5 @@ internal sealed class SafeMmapHandle : SafeHandle
     public nint Address => handle;
 
     /// <inheritdoc/>
-    protected override bool ReleaseHandle() => Interop.Libc.munmap(handle, _length) == 0;
+    protected override unsafe bool ReleaseHandle() => Tmds.Linux.LibC.munmap((void*)handle, (Tmds.Linux.size_t)(ulong)_length) == 0;
 }

@@ -15,7 +15,7 @@ public sealed unsafe partial class BpfMap : BpfKernelObject
     {
     }
 
-    private BpfMap(SafeFdHandle fd) : this(fd, QueryInfo<BpfMapInfo>(fd.Fd, "map"))
+    private BpfMap(SafeFdHandle fd) : this(fd, QueryInfo<BpfMapInfo>(fd, "map"))
     {
     }
 
@@ -35,7 +35,7 @@ public sealed unsafe partial class BpfMap : BpfKernelObject
         {
             if (!_haveInfo)
             {
-                _info = QueryInfo<BpfMapInfo>(Fd, "map");
+                _info = QueryInfo<BpfMapInfo>(Handle, "map");
                 _haveInfo = true;
             }
             return ref _info;

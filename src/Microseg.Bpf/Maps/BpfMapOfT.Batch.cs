@@ -52,7 +52,7 @@ public sealed unsafe partial class BpfMap<TKey, TValue>
                 fixed (TKey* k = keys)
                 fixed (TValue* v = values)
                 fixed (byte* t = token)
-                    rc = Interop.Libbpf.bpf_map_lookup_batch(_map.Fd, first ? null : t, t, k, v, &count, &opts);
+                    rc = Interop.Libbpf.bpf_map_lookup_batch(_map.Handle, first ? null : t, t, k, v, &count, &opts);
                 if (rc == 0 || rc == -Interop.ENOENT)
                 {
                     total += count;
@@ -97,7 +97,7 @@ public sealed unsafe partial class BpfMap<TKey, TValue>
             int rc;
             fixed (TKey* k = keys)
             fixed (TValue* v = values)
-                rc = Interop.Libbpf.bpf_map_update_batch(_map.Fd, k, v, &count, &opts);
+                rc = Interop.Libbpf.bpf_map_update_batch(_map.Handle, k, v, &count, &opts);
             if (rc == 0)
                 return keys.Length;
             if (!IsUnsupported(rc, count, keys.Length))
@@ -142,7 +142,7 @@ public sealed unsafe partial class BpfMap<TKey, TValue>
             uint count = (uint)keys.Length;
             int rc;
             fixed (TKey* k = keys)
-                rc = Interop.Libbpf.bpf_map_delete_batch(_map.Fd, k, &count, &opts);
+                rc = Interop.Libbpf.bpf_map_delete_batch(_map.Handle, k, &count, &opts);
             if (rc == 0)
                 return deleted + keys.Length;
             if (rc == -Interop.ENOENT)

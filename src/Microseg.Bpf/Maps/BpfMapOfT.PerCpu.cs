@@ -27,7 +27,7 @@ public sealed unsafe partial class BpfMap<TKey, TValue>
         {
             fixed (TKey* k = &key)
             fixed (TValue* v = perCpuValues)
-                rc = Interop.Libbpf.bpf_map_lookup_elem(_map.Fd, k, v);
+                rc = Interop.Libbpf.bpf_map_lookup_elem(_map.Handle, k, v);
         }
         else
         {
@@ -38,7 +38,7 @@ public sealed unsafe partial class BpfMap<TKey, TValue>
             try
             {
                 fixed (TKey* k = &key)
-                    rc = Interop.Libbpf.bpf_map_lookup_elem(_map.Fd, k, buffer);
+                    rc = Interop.Libbpf.bpf_map_lookup_elem(_map.Handle, k, buffer);
                 if (rc == 0)
                 {
                     for (int cpu = 0; cpu < perCpuValues.Length; cpu++)
@@ -66,7 +66,7 @@ public sealed unsafe partial class BpfMap<TKey, TValue>
         {
             fixed (TKey* k = &key)
             fixed (TValue* v = perCpuValues)
-                rc = Interop.Libbpf.bpf_map_update_elem(_map.Fd, k, v, (ulong)flags);
+                rc = Interop.Libbpf.bpf_map_update_elem(_map.Handle, k, v, (ulong)flags);
         }
         else
         {
@@ -80,7 +80,7 @@ public sealed unsafe partial class BpfMap<TKey, TValue>
                 for (int cpu = 0; cpu < perCpuValues.Length; cpu++)
                     Unsafe.WriteUnaligned(buffer + cpu * Stride, perCpuValues[cpu]);
                 fixed (TKey* k = &key)
-                    rc = Interop.Libbpf.bpf_map_update_elem(_map.Fd, k, buffer, (ulong)flags);
+                    rc = Interop.Libbpf.bpf_map_update_elem(_map.Handle, k, buffer, (ulong)flags);
             }
             finally
             {

@@ -38,7 +38,7 @@ public sealed unsafe partial class BpfMap<TKey, TValue> where TKey : unmanaged w
         int rc;
         fixed (TKey* k = &key)
         fixed (TValue* v = &value)
-            rc = Interop.Libbpf.bpf_map_lookup_elem(_map.Fd, k, v);
+            rc = Interop.Libbpf.bpf_map_lookup_elem(_map.Handle, k, v);
         if (rc == 0)
             return true;
         if (rc == -Interop.ENOENT)
@@ -58,7 +58,7 @@ public sealed unsafe partial class BpfMap<TKey, TValue> where TKey : unmanaged w
         int rc;
         fixed (TKey* k = &key)
         fixed (TValue* v = &value)
-            rc = Interop.Libbpf.bpf_map_update_elem(_map.Fd, k, v, (ulong)flags);
+            rc = Interop.Libbpf.bpf_map_update_elem(_map.Handle, k, v, (ulong)flags);
         if (rc != 0)
             ThrowFor(rc, "bpf_map_update_elem");
     }
@@ -68,7 +68,7 @@ public sealed unsafe partial class BpfMap<TKey, TValue> where TKey : unmanaged w
     {
         int rc;
         fixed (TKey* k = &key)
-            rc = Interop.Libbpf.bpf_map_delete_elem(_map.Fd, k);
+            rc = Interop.Libbpf.bpf_map_delete_elem(_map.Handle, k);
         if (rc == 0)
             return true;
         if (rc != -Interop.ENOENT)
@@ -84,7 +84,7 @@ public sealed unsafe partial class BpfMap<TKey, TValue> where TKey : unmanaged w
         int rc;
         fixed (TKey* k = &key)
         fixed (TKey* n = &next)
-            rc = Interop.Libbpf.bpf_map_get_next_key(_map.Fd, k, n);
+            rc = Interop.Libbpf.bpf_map_get_next_key(_map.Handle, k, n);
         return NextKeyResult(rc, ref next);
     }
 
@@ -94,19 +94,28 @@ public sealed unsafe partial class BpfMap<TKey, TValue> where TKey : unmanaged w
         Unsafe.SkipInit(out first);
         int rc;
         fixed (TKey* n = &first)
-            rc = Interop.Libbpf.bpf_map_get_next_key(_map.Fd, null, n);
+            rc = Interop.Libbpf.bpf_map_get_next_key(_map.Handle, null, n);
         return NextKeyResult(rc, ref first);
     }
 
-    /// <summary>Stores an inner map's fd under <paramref name="key"/> in an array-of-maps or hash-of-maps.</summary>
-    public void UpdateFd(in TKey key, int innerMapFd, BpfUpdateFlags flags = BpfUpdateFlags.Any)
+    /// <summary>
+    /// Stores <paramref name="inner"/> (a map, or a program for a program array) under
+    /// <paramref name="key"/> in an array-of-maps, hash-of-maps or program array: the value the
+    /// kernel reads is the inner fd, borrowed from its handle for the call.
+    /// </summary>
+    public void UpdateFd(in TKey key, BpfKernelObject inner, BpfUpdateFlags flags = BpfUpdateFlags.Any)
     {
         BpfMapType type = _map.Type;
         if (type is not (BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps or BpfMapType.ProgramArray))
             throw new InvalidOperationException($"{_map} is a {type} map; UpdateFd needs an array-of-maps, hash-of-maps or program array.");
+        ArgumentNullException.ThrowIfNull(inner);
         int rc;
-        fixed (TKey* k = &key)
-            rc = Interop.Libbpf.bpf_map_update_elem(_map.Fd, k, &innerMapFd, (ulong)flags);
+        using (BorrowedFd innerFd = inner.Handle.Borrow())
+        {
+            int value = innerFd.Fd;
+            fixed (TKey* k = &key)
+                rc = Interop.Libbpf.bpf_map_update_elem(_map.Handle, k, &value, (ulong)flags);
+        }
         if (rc != 0)
             ThrowFor(rc, "bpf_map_update_elem");
     }

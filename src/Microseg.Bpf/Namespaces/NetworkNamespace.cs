@@ -1,5 +1,5 @@
 using System.Runtime.ExceptionServices;
-using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Microseg.Bpf;
 
@@ -10,11 +10,15 @@ namespace Microseg.Bpf;
 /// <see cref="Run{T}(Func{T})"/> belong to the namespace for their whole life, even when
 /// used from other threads afterwards.
 /// </summary>
-public sealed class NetworkNamespace : IDisposable
+public sealed unsafe class NetworkNamespace : IDisposable
 {
     /// <summary>Where iproute2 keeps named namespaces.</summary>
     public const string NamedNamespaceDirectory = "/var/run/netns";
 
+    /// <summary>setns's nstype for a network namespace (sched.h; Tmds.LibC 0.5.0 names no CLONE_* flags).</summary>
+    private const int CloneNewNet = 0x40000000;
+
+    /// <summary>The open namespace file.</summary>
     private readonly SafeFdHandle _fd;
 
     private NetworkNamespace(SafeFdHandle fd, string path)
@@ -39,7 +43,9 @@ public sealed class NetworkNamespace : IDisposable
     public static NetworkNamespace OpenPath(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        int fd = Interop.Libc.open(path, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC);
+        int fd;
+        fixed (byte* pathBytes = Interop.Utf8z(path))
+            fd = LibC.open(pathBytes, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         if (fd < 0)
             Interop.ThrowLastError("open", $"network namespace {path}");
         return new NetworkNamespace(new SafeFdHandle(fd), path);
@@ -54,15 +60,17 @@ public sealed class NetworkNamespace : IDisposable
     public T Run<T>(Func<T> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        int fd = _fd.Fd;
-        ObjectDisposedException.ThrowIf(fd < 0, this);
+        ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
         T result = default!;
         ExceptionDispatchInfo? failure = null;
         var thread = new Thread(() =>
         {
             try
             {
-                if (Interop.Libc.setns(fd, Interop.Libc.CLONE_NEWNET) != 0)
+                int rc;
+                using (BorrowedFd fd = _fd.Borrow())
+                    rc = LibC.setns(fd.Fd, CloneNewNet);
+                if (rc != 0)
                     Interop.ThrowLastError("setns", $"network namespace {Path}");
                 result = action();
             }
@@ -100,10 +108,10 @@ public sealed class NetworkNamespace : IDisposable
     public static int InterfaceIndex(string interfaceName)
     {
         ArgumentException.ThrowIfNullOrEmpty(interfaceName);
-        uint index = Interop.Libc.if_nametoindex(interfaceName);
+        uint index = Interop.LibcExtra.if_nametoindex(interfaceName);
         if (index == 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            int errno = Interop.LastErrno;
             throw Interop.CreateException(errno == 0 ? Interop.ENODEV : errno, "if_nametoindex",
                 $"interface '{interfaceName}' in the current network namespace");
         }

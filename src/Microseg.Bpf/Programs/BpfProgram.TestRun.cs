@@ -72,7 +72,7 @@ public sealed unsafe partial class BpfProgram
                 Flags = (uint)flags,
                 BatchSize = batchSize,
             };
-            rc = Interop.Libbpf.bpf_prog_test_run_opts(Fd, &opts);
+            rc = Interop.Libbpf.bpf_prog_test_run_opts(Handle, &opts);
         }
         if (rc != 0)
             ThrowTestRun(rc, packetIn.Length, packetOut.Length, opts.DataSizeOut);

@@ -16,7 +16,7 @@ public sealed unsafe partial class BpfProgram : BpfKernelObject
     {
     }
 
-    private BpfProgram(SafeFdHandle fd) : this(fd, QueryInfo<BpfProgInfo>(fd.Fd, "program"))
+    private BpfProgram(SafeFdHandle fd) : this(fd, QueryInfo<BpfProgInfo>(fd, "program"))
     {
     }
 
@@ -36,7 +36,7 @@ public sealed unsafe partial class BpfProgram : BpfKernelObject
         {
             if (!_haveInfo)
             {
-                _info = QueryInfo<BpfProgInfo>(Fd, "program");
+                _info = QueryInfo<BpfProgInfo>(Handle, "program");
                 _haveInfo = true;
             }
             return ref _info;

@@ -8,7 +8,8 @@ namespace Microseg.Bpf;
 /// </summary>
 public sealed unsafe class LibbpfRingBuffer : IDisposable
 {
-    private nint _ring;
+    /// <summary>libbpf's <c>struct ring_buffer*</c> (which owns its own epoll fd and mappings).</summary>
+    private readonly SafeLibbpfRingBufferHandle _ring;
 
     /// <summary>
     /// Wraps a RINGBUF map. <paramref name="callback"/> receives (context, record, size) per
@@ -16,8 +17,8 @@ public sealed unsafe class LibbpfRingBuffer : IDisposable
     /// </summary>
     public LibbpfRingBuffer(BpfMap ringBuffer, delegate* unmanaged<void*, void*, nuint, int> callback, void* context)
     {
-        _ring = Interop.Libbpf.ring_buffer__new(ringBuffer.Fd, callback, context, null);
-        if (_ring == 0)
+        _ring = Interop.Libbpf.ring_buffer__new(ringBuffer.Handle, callback, context, null);
+        if (_ring.IsInvalid)
             Interop.ThrowLastError("ring_buffer__new", ringBuffer.ToString());
     }
 
@@ -30,27 +31,5 @@ public sealed unsafe class LibbpfRingBuffer : IDisposable
         return n;
     }
 
-    public void Dispose()
-    {
-        if (_ring != 0)
-            Interop.Libbpf.ring_buffer__free(_ring);
-        _ring = 0;
-    }
-}
-
-internal static partial class Interop
-{
-    internal static unsafe partial class Libbpf
-    {
-        /// <summary>A consumer for the ring at map_fd; NULL with errno set on failure.</summary>
-        [System.Runtime.InteropServices.LibraryImport(Libraries.Libbpf, EntryPoint = "ring_buffer__new", SetLastError = true)]
-        internal static partial nint ring_buffer__new(int mapFd, delegate* unmanaged<void*, void*, nuint, int> sampleCallback, void* context, void* options);
-
-        /// <summary>Records consumed (capped at INT_MAX), or a negative errno.</summary>
-        [System.Runtime.InteropServices.LibraryImport(Libraries.Libbpf, EntryPoint = "ring_buffer__consume")]
-        internal static partial int ring_buffer__consume(nint ring);
-
-        [System.Runtime.InteropServices.LibraryImport(Libraries.Libbpf, EntryPoint = "ring_buffer__free")]
-        internal static partial void ring_buffer__free(nint ring);
-    }
+    public void Dispose() => _ring.Dispose();
 }

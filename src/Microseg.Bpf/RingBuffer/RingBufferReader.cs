@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Microseg.Bpf;
 
@@ -30,6 +31,7 @@ public sealed unsafe class RingBufferReader : IDisposable
     private readonly SafeMmapHandle _consumerPage;
     /// <summary>The producer page plus the data area mapped twice (read-only).</summary>
     private readonly SafeMmapHandle _producerAndData;
+    /// <summary>The epoll instance the ring's fd is registered with (EPOLLIN: records available).</summary>
     private readonly SafeFdHandle _epoll;
     private readonly long* _consumerPosition;
     private readonly long* _producerPosition;
@@ -47,31 +49,31 @@ public sealed unsafe class RingBufferReader : IDisposable
         if (ringBuffer.Type != BpfMapType.RingBuffer)
             throw new ArgumentException($"{ringBuffer} is a {ringBuffer.Type} map, not a ring buffer.", nameof(ringBuffer));
         _map = ringBuffer;
-        int fd = ringBuffer.Fd;
+        SafeFdHandle ring = ringBuffer.Handle;
         long size = ringBuffer.MaxEntries;
         nuint pageSize = (nuint)Environment.SystemPageSize;
         _mask = size - 1;
 
-        _consumerPage = Map(fd, pageSize, Interop.Libc.PROT_READ | Interop.Libc.PROT_WRITE, 0);
-        _producerAndData = Map(fd, pageSize + 2 * (nuint)size, Interop.Libc.PROT_READ, (nint)pageSize);
+        _consumerPage = Map(ring, pageSize, LibC.PROT_READ | LibC.PROT_WRITE, 0);
+        _producerAndData = Map(ring, pageSize + 2 * (nuint)size, LibC.PROT_READ, (nint)pageSize);
         _consumerPosition = (long*)_consumerPage.Address;
         _producerPosition = (long*)_producerAndData.Address;
         _data = (byte*)_producerAndData.Address + pageSize;
         _consumer = Volatile.Read(ref *_consumerPosition);
 
-        _epoll = new SafeFdHandle(Interop.Libc.epoll_create1(Interop.Libc.EPOLL_CLOEXEC));
+        _epoll = new SafeFdHandle(LibC.epoll_create1(LibC.EPOLL_CLOEXEC));
         if (_epoll.IsInvalid)
             Interop.ThrowLastError("epoll_create1");
-        // struct epoll_event is packed (12 bytes) on x86_64 and 16 bytes elsewhere; events is first either way.
-        ulong* epollEvent = stackalloc ulong[2];
-        epollEvent[0] = epollEvent[1] = 0;
-        *(uint*)epollEvent = Interop.Libc.EPOLLIN;
-        if (Interop.Libc.epoll_ctl(_epoll.Fd, Interop.Libc.EPOLL_CTL_ADD, fd, epollEvent) != 0)
+        var registration = new epoll_event { events = LibC.EPOLLIN };
+        int rc;
+        using (BorrowedFd epoll = _epoll.Borrow(), ringFd = ring.Borrow())
+            rc = LibC.epoll_ctl(epoll.Fd, LibC.EPOLL_CTL_ADD, ringFd.Fd, &registration);
+        if (rc != 0)
             Interop.ThrowLastError("epoll_ctl", ringBuffer.ToString());
     }
 
-    /// <summary>An epoll fd that becomes readable when records are available, for callers running their own loop.</summary>
-    public int EpollFd => _epoll.Fd;
+    /// <summary>An epoll instance that becomes readable when records are available, for callers running their own loop.</summary>
+    public SafeHandle EpollHandle => _epoll;
 
     /// <summary>Bytes produced but not yet consumed (headers and padding included).</summary>
     public long AvailableBytes => Volatile.Read(ref *_producerPosition) - _consumer;
@@ -96,11 +98,13 @@ public sealed unsafe class RingBufferReader : IDisposable
     /// <summary>Waits until records are available; false on timeout or a signal (EINTR).</summary>
     public bool Wait(int timeoutMs)
     {
-        ulong* events = stackalloc ulong[2];
-        int ready = Interop.Libc.epoll_wait(_epoll.Fd, events, 1, timeoutMs);
+        epoll_event readyEvent;
+        int ready;
+        using (BorrowedFd epoll = _epoll.Borrow())
+            ready = LibC.epoll_wait(epoll.Fd, &readyEvent, 1, timeoutMs);
         if (ready < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            int errno = Interop.LastErrno;
             if (errno != Interop.EINTR)
                 Interop.Throw(errno, "epoll_wait", _map.ToString());
             return false;
@@ -178,10 +182,12 @@ public sealed unsafe class RingBufferReader : IDisposable
         Volatile.Write(ref *_consumerPosition, consumer);
     }
 
-    private SafeMmapHandle Map(int fd, nuint length, int protection, nint offset)
+    private SafeMmapHandle Map(SafeFdHandle ring, nuint length, int protection, nint offset)
     {
-        nint address = Interop.Libc.mmap(0, length, protection, Interop.Libc.MAP_SHARED, fd, offset);
-        if (address == -1)
+        nint address;
+        using (BorrowedFd fd = ring.Borrow())
+            address = (nint)LibC.mmap(null, (size_t)(ulong)length, protection, LibC.MAP_SHARED, fd.Fd, offset);
+        if (address == (nint)LibC.MAP_FAILED)
             Interop.ThrowLastError("mmap", $"{_map} ({length} bytes at offset {offset})");
         return new SafeMmapHandle(address, length);
     }

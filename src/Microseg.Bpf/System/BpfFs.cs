@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Microseg.Bpf;
 
 /// <summary>The BPF filesystem, where pins live.</summary>
@@ -16,7 +14,7 @@ public static unsafe class BpfFs
     {
         // struct statfs is 120 bytes on 64-bit Linux with f_type (a long) first; 256 leaves margin.
         long* buffer = stackalloc long[32];
-        if (Interop.Libc.statfs(path, buffer) != 0)
+        if (Interop.LibcExtra.statfs(path, buffer) != 0)
             return false;
         return buffer[0] == BpfFsMagic;
     }
@@ -27,7 +25,10 @@ public static unsafe class BpfFs
         if (IsMounted(path))
             return;
         Directory.CreateDirectory(path);
-        if (Interop.Libc.mount("bpf", path, "bpf", 0, null) != 0)
-            Interop.Throw(Marshal.GetLastPInvokeError(), "mount", $"bpffs at {path}");
+        int rc;
+        fixed (byte* bpf = "bpf"u8, target = Interop.Utf8z(path))
+            rc = Tmds.Linux.LibC.mount(bpf, target, bpf, 0, null);
+        if (rc != 0)
+            Interop.ThrowLastError("mount", $"bpffs at {path}");
     }
 }

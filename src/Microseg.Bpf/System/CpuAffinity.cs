@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Microseg.Bpf;
 
@@ -9,23 +9,18 @@ namespace Microseg.Bpf;
 /// per-CPU LRU free lists, the endpoint memo) makes which CPU that is matter: benchmarks
 /// compare runs on one CPU, tests look at the CPU that ran them.
 /// </summary>
-public static unsafe partial class CpuAffinity
+public static unsafe class CpuAffinity
 {
-    // A cpu_set_t of 1024 bits, glibc's default size: enough for any machine this runs on.
+    // Tmds.LibC's cpu_set_t is glibc's default 1024 bits (16 words): enough for any machine this runs on.
     private const int MaskWords = 16;
-
-    [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
-    private static partial int SchedSetAffinity(int pid, nuint size, ulong* mask);
-
-    [LibraryImport("libc", EntryPoint = "sched_getaffinity", SetLastError = true)]
-    private static partial int SchedGetAffinity(int pid, nuint size, ulong* mask);
 
     /// <summary>The CPUs this thread may run on now, ascending.</summary>
     public static int[] Allowed()
     {
-        var mask = stackalloc ulong[MaskWords];
-        if (SchedGetAffinity(0, MaskWords * sizeof(ulong), mask) != 0)
-            throw new Win32Exception(Marshal.GetLastPInvokeError(), "sched_getaffinity");
+        cpu_set_t set = default;
+        var mask = (ulong*)&set;
+        if (LibC.sched_getaffinity(0, sizeof(cpu_set_t), &set) != 0)
+            throw new Win32Exception(Interop.LastErrno, "sched_getaffinity");
         var cpus = new List<int>();
         for (var cpu = 0; cpu < MaskWords * 64; cpu++)
         {
@@ -38,11 +33,12 @@ public static unsafe partial class CpuAffinity
     /// <summary>Restricts this thread to the given CPUs.</summary>
     public static void Set(IEnumerable<int> cpus)
     {
-        var mask = stackalloc ulong[MaskWords];
+        cpu_set_t set = default;
+        var mask = (ulong*)&set;
         foreach (var cpu in cpus)
             mask[cpu / 64] |= 1ul << (cpu % 64);
-        if (SchedSetAffinity(0, MaskWords * sizeof(ulong), mask) != 0)
-            throw new Win32Exception(Marshal.GetLastPInvokeError(), $"sched_setaffinity({string.Join(',', cpus)})");
+        if (LibC.sched_setaffinity(0, sizeof(cpu_set_t), &set) != 0)
+            throw new Win32Exception(Interop.LastErrno, $"sched_setaffinity({string.Join(',', cpus)})");
     }
 
     /// <summary>Pins this thread to cpu until the returned scope is disposed.</summary>

@@ -15,7 +15,7 @@ public static class Privileges
     public const int CapBpf = 39;
 
     /// <summary>True when the effective uid is 0.</summary>
-    public static bool IsRoot => Interop.Libc.geteuid() == 0;
+    public static bool IsRoot => (uint)Tmds.Linux.LibC.geteuid() == 0;
 
     /// <summary>Whether capability number <paramref name="cap"/> is in the effective set (CapEff in /proc/self/status).</summary>
     public static bool HasCapability(int cap)
@@ -42,7 +42,7 @@ public static class Privileges
             missing.Add("CAP_PERFMON");
         if (missing.Count == 0)
             return null;
-        return $"Loading and attaching BPF programs needs root or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON; this process (uid {Interop.Libc.geteuid()}) lacks {string.Join(", ", missing)}.";
+        return $"Loading and attaching BPF programs needs root or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON; this process (uid {(uint)Tmds.Linux.LibC.geteuid()}) lacks {string.Join(", ", missing)}.";
     }
 
     private static ulong EffectiveCapabilities()

@@ -101,7 +101,7 @@ public sealed class DatapathMaps
     /// Returns once every program that was running when it was called has finished: an update
     /// of a map-of-maps makes the kernel wait for an RCU grace period (synchronize_rcu).
     /// </summary>
-    public void WaitForRunningPrograms() => RcuBarrier.UpdateFd(0, RcuBarrierToken.Fd);
+    public void WaitForRunningPrograms() => RcuBarrier.UpdateFd(0, RcuBarrierToken);
 
     /// <summary>Every verdict counter that has counted anything, summed over CPUs.</summary>
     public Dictionary<VerdictCounterKey, TrafficCounter> ReadVerdictCounters()

@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+using Microseg.Bpf;
+using Tmds.Linux;
 
 namespace Microseg.Flows.Records;
 
@@ -7,7 +8,7 @@ namespace Microseg.Flows.Records;
 /// write a temporary file in the same directory, fsync it, rename it over the target, fsync the
 /// directory so the rename itself survives a power cut.
 /// </summary>
-public static partial class AtomicFile
+public static class AtomicFile
 {
     /// <summary>Writes the file through <paramref name="fill"/>; on any failure the target is untouched and the temporary file removed.</summary>
     public static void Write(string path, Action<Stream> fill)
@@ -35,31 +36,16 @@ public static partial class AtomicFile
     }
 
     // Best effort: a file system that cannot fsync a directory still got the rename.
-    private static void SyncDirectory(string directory)
+    // .NET cannot open a directory as a file, so open(2) it; the fd lives in a SafeFdHandle.
+    private static unsafe void SyncDirectory(string directory)
     {
-        int fd = Open(directory, ReadOnlyDirectory);
-        if (fd < 0)
-        {
+        int fd;
+        fixed (byte* path = Interop.Utf8z(directory))
+            fd = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        using var handle = new SafeFdHandle(fd);
+        if (handle.IsInvalid)
             return;
-        }
-
-        _ = Fsync(fd);
-        _ = Close(fd);
+        using BorrowedFd borrowed = handle.Borrow();
+        _ = LibC.fsync(borrowed.Fd);
     }
-
-    // O_RDONLY | O_CLOEXEC: the same values on every Linux architecture (O_DIRECTORY is not,
-    // and is not needed: the path was just used as a directory).
-    private const int ReadOnlyDirectory = 0x80000;
-
-    /// <summary>open(2): a file descriptor, or -1 with errno set.</summary>
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    /// <summary>fsync(2): 0, or -1 with errno set.</summary>
-    [LibraryImport("libc", EntryPoint = "fsync")]
-    private static partial int Fsync(int fd);
-
-    /// <summary>close(2): never retried on EINTR.</summary>
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }

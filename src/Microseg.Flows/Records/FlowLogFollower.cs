@@ -1,5 +1,8 @@
-using System.Runtime.InteropServices;
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text;
+using Microseg.Bpf;
+using Tmds.Linux;
 
 namespace Microseg.Flows.Records;
 
@@ -11,12 +14,27 @@ namespace Microseg.Flows.Records;
 /// its start. A file that does not exist yet is waited for. Lines of a file rotated twice between
 /// two calls (a rotation every fraction of a second) would be missed: call it often.
 /// </summary>
-public sealed partial class FlowLogFollower(string path) : IDisposable
+/// <remarks>
+/// The file's bytes go through a <see cref="Pipe"/>: the file is its producer, the line splitter
+/// its consumer, and a line whose end has not been written yet simply stays unconsumed in the
+/// pipe until the next call. Not <c>PipeReader.Create(stream)</c>: that reader completes for good
+/// at the first end of file, and following a file means reading past end of file again later.
+/// </remarks>
+public sealed class FlowLogFollower(string path) : IDisposable
 {
-    private readonly byte[] _buffer = new byte[64 * 1024];
+    /// <summary>
+    /// The bytes read from the file and not yet returned as lines. Fully synchronous: inline
+    /// schedulers, and no writer pause (the same thread drains it after every read), so no
+    /// flush ever waits.
+    /// </summary>
+    private readonly Pipe _pipe = new(new PipeOptions(
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
+        pauseWriterThreshold: 0,
+        useSynchronizationContext: false));
 
-    // The bytes of a line whose end has not been read yet.
-    private readonly MemoryStream _partial = new();
+    /// <summary>How much is asked of the file per read: the size the writer's FileStream buffers.</summary>
+    private const int ReadSize = 64 * 1024;
 
     private FileStream? _file;
 
@@ -42,7 +60,7 @@ public sealed partial class FlowLogFollower(string path) : IDisposable
             // Rotated: the writer finished the open file before renaming it; read what it added
             // since the read above, then go on with the new file.
             ReadToEnd(lines);
-            _partial.SetLength(0);
+            DropPartialLine();
             _file!.Dispose();
             _file = null;
             Reopened++;
@@ -53,7 +71,7 @@ public sealed partial class FlowLogFollower(string path) : IDisposable
         {
             // Truncated in place: start again.
             _file.Position = 0;
-            _partial.SetLength(0);
+            DropPartialLine();
             Reopened++;
             ReadToEnd(lines);
         }
@@ -76,63 +94,49 @@ public sealed partial class FlowLogFollower(string path) : IDisposable
 
     private void ReadToEnd(List<string> lines)
     {
+        PipeWriter writer = _pipe.Writer;
         int read;
-        while ((read = _file!.Read(_buffer)) > 0)
+        while ((read = _file!.Read(writer.GetSpan(ReadSize))) > 0)
         {
-            ReadOnlySpan<byte> data = _buffer.AsSpan(0, read);
-            int newline;
-            while ((newline = data.IndexOf((byte)'\n')) >= 0)
-            {
-                _partial.Write(data[..newline]);
-                lines.Add(Encoding.UTF8.GetString(_partial.GetBuffer(), 0, (int)_partial.Length));
-                _partial.SetLength(0);
-                data = data[(newline + 1)..];
-            }
-            _partial.Write(data);
+            writer.Advance(read);
+            // Completes synchronously: nothing pauses the writer (pauseWriterThreshold 0).
+            _ = writer.FlushAsync();
+            TakeLines(lines);
         }
+    }
+
+    /// <summary>Returns the complete lines in the pipe; an unfinished last line stays for the next read.</summary>
+    private void TakeLines(List<string> lines)
+    {
+        if (!_pipe.Reader.TryRead(out ReadResult result))
+            return;
+        var reader = new SequenceReader<byte>(result.Buffer);
+        while (reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
+            lines.Add(Encoding.UTF8.GetString(line));
+        // Consumed up to the last newline. Examined no further: an examined tail no longer counts
+        // as readable, so TryRead (never ReadAsync here) would not hand the held line back.
+        _pipe.Reader.AdvanceTo(reader.Position);
+    }
+
+    /// <summary>Drops an unfinished line (the file it was in is gone or started again).</summary>
+    private void DropPartialLine()
+    {
+        if (_pipe.Reader.TryRead(out ReadResult result))
+            _pipe.Reader.AdvanceTo(result.Buffer.End);
     }
 
     private static (ulong, ulong)? Identity(string path) =>
-        StatxPath(AtFdCwd, path, 0, StatxIno, out Statx status) == 0 ? (Device(status), status.Inode) : null;
+        FileStatus.Of(path, 0, LibC.STATX_INO, out statx status) == 0 ? (Device(status), status.stx_ino) : null;
 
-    private static (ulong, ulong)? Identity(FileStream file)
-    {
-        bool added = false;
-        try
-        {
-            file.SafeFileHandle.DangerousAddRef(ref added);
-            int fd = (int)file.SafeFileHandle.DangerousGetHandle();
-            return StatxPath(fd, "", AtEmptyPath, StatxIno, out Statx status) == 0 ? (Device(status), status.Inode) : null;
-        }
-        finally
-        {
-            if (added)
-                file.SafeFileHandle.DangerousRelease();
-        }
-    }
+    private static (ulong, ulong)? Identity(FileStream file) =>
+        FileStatus.Of(file.SafeFileHandle, LibC.STATX_INO, out statx status) == 0 ? (Device(status), status.stx_ino) : null;
 
-    private static ulong Device(in Statx status) => ((ulong)status.DeviceMajor << 32) | status.DeviceMinor;
+    private static ulong Device(in statx status) => ((ulong)status.stx_dev_major << 32) | status.stx_dev_minor;
 
     public void Dispose()
     {
         _file?.Dispose();
-        _partial.Dispose();
+        _pipe.Writer.Complete();
+        _pipe.Reader.Complete();
     }
-
-    // statx(2): relative to the working directory; describe the descriptor itself; want the inode.
-    private const int AtFdCwd = -100, AtEmptyPath = 0x1000;
-    private const uint StatxIno = 0x100;
-
-    /// <summary>Mirrors <c>struct statx</c> (linux/stat.h; 256 bytes on every architecture): the inode and the device it is on.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct Statx
-    {
-        [FieldOffset(32)] public ulong Inode;
-        [FieldOffset(136)] public uint DeviceMajor;
-        [FieldOffset(140)] public uint DeviceMinor;
-    }
-
-    /// <summary>statx(2): 0, or -1 with errno set.</summary>
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int StatxPath(int directory, string path, int flags, uint mask, out Statx result);
 }

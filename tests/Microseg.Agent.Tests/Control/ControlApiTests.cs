@@ -9,8 +9,11 @@ namespace Microseg.Agent.Tests.Control;
 public sealed partial class ControlApiTests
 {
     /// <summary>mknod(2): makes a socket file with no socket behind it, as a killed daemon leaves.</summary>
-    [LibraryImport("libc", EntryPoint = "mknod", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int MakeNode(string path, uint mode, ulong device);
+    private static unsafe int MakeNode(string path, uint mode, ulong device)
+    {
+        fixed (byte* pathBytes = Microseg.Bpf.Interop.Utf8z(path))
+            return Tmds.Linux.LibC.mknod(pathBytes, (ushort)mode, device);
+    }
 
     [Fact]
     public async Task Status_is_the_snapshot_as_camel_case_json()
@@ -119,7 +122,7 @@ public sealed partial class ControlApiTests
         await using (var server = await AgentTestServer.StartAsync(new FakeAgentStatus(), path, group: group))
         {
             (uint mode, _, uint socketGid) = MicrosegControlSocket.Status(path)!.Value;
-            Assert.Equal(Interop.Libc.FileTypeSocket | 0b110_110_000u, mode);
+            Assert.Equal(MicrosegControlSocket.FileTypeSocket | 0b110_110_000u, mode);
             Assert.Equal(gid, socketGid);
         }
 
@@ -136,7 +139,7 @@ public sealed partial class ControlApiTests
         await using var server = await AgentTestServer.StartAsync(new FakeAgentStatus(), path, group: "microseg-no-such-group");
 
         (uint mode, uint uid, _) = MicrosegControlSocket.Status(path)!.Value;
-        Assert.Equal(Interop.Libc.FileTypeSocket | 0b110_110_000u, mode);
+        Assert.Equal(MicrosegControlSocket.FileTypeSocket | 0b110_110_000u, mode);
         Assert.Equal(MicrosegControlSocket.Status(dir.Path)!.Value.Uid, uid);
     }
 
@@ -145,9 +148,9 @@ public sealed partial class ControlApiTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("microseg.sock");
-        Assert.Equal(0, MakeNode(path, Interop.Libc.FileTypeSocket | 0b110_000_000u, 0));
+        Assert.Equal(0, MakeNode(path, MicrosegControlSocket.FileTypeSocket | 0b110_000_000u, 0));
 
-        Assert.Equal(Interop.Libc.FileTypeSocket, MicrosegControlSocket.FileType(path));
+        Assert.Equal(MicrosegControlSocket.FileTypeSocket, MicrosegControlSocket.FileType(path));
         await using var server = await AgentTestServer.StartAsync(new FakeAgentStatus(), path);
         using HttpClient client = server.UnixClient();
 

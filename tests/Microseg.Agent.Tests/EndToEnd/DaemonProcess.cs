@@ -103,7 +103,7 @@ internal sealed class DaemonProcess : IDisposable
     /// <summary>Sends a signal by number (15 SIGTERM, 9 SIGKILL, 1 SIGHUP).</summary>
     public void Signal(int signal)
     {
-        if (kill(_process.Id, signal) != 0)
+        if (Tmds.Linux.LibC.kill(_process.Id, signal) != 0)
             throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed");
     }
 
@@ -137,7 +137,4 @@ internal sealed class DaemonProcess : IDisposable
         }
         _process.Dispose();
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
 }

@@ -120,6 +120,21 @@ public sealed class FlowLogRotationTests : IDisposable
     }
 
     [Fact]
+    public void A_follower_returns_a_line_longer_than_one_read_whole()
+    {
+        // 150,000 bytes: more than two of the follower's 64 KiB reads, so the line spans segments.
+        string longLine = "# " + new string('x', 150_000);
+        string line = FlowRecordJson.ToLine(Record(8));
+        using var follower = new FlowLogFollower(LogPath);
+        File.WriteAllText(LogPath, longLine[..100_000]);
+        Assert.Empty(follower.ReadLines());
+
+        File.AppendAllText(LogPath, longLine[100_000..] + "\n" + line + "\n");
+        Assert.Equal([longLine, line], follower.ReadLines());
+        Assert.Empty(follower.ReadLines());
+    }
+
+    [Fact]
     public async Task Microsegctl_flows_prints_records_with_their_unit_and_follows_a_rotating_log()
     {
         using (var writer = new FlowLogWriter(LogPath, maxBytes: 4096, keep: 1))
