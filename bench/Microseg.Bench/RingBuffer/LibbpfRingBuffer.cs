@@ -1,12 +1,15 @@
-namespace Microseg.Bpf;
+using Microseg.Bpf;
+
+namespace Microseg.Bench.RingBuffer;
 
 /// <summary>
 /// libbpf's own ring buffer consumer (ring_buffer__new / ring_buffer__consume) with an
 /// unmanaged callback, the design <see cref="RingBufferReader"/> is measured against: every
 /// record costs an indirect call from native code into an <c>[UnmanagedCallersOnly]</c>
-/// function, where the reader's handler is inlined. Allocates nothing per record.
+/// function, where the reader's handler is inlined. Allocates nothing per record. Only the
+/// ring buffer benchmark uses it, so it lives here, on Microseg.Bpf's one libbpf binding.
 /// </summary>
-public sealed unsafe class LibbpfRingBuffer : IDisposable
+internal sealed unsafe class LibbpfRingBuffer : IDisposable
 {
     private nint _ring;
 
@@ -35,22 +38,5 @@ public sealed unsafe class LibbpfRingBuffer : IDisposable
         if (_ring != 0)
             Interop.Libbpf.ring_buffer__free(_ring);
         _ring = 0;
-    }
-}
-
-internal static partial class Interop
-{
-    internal static unsafe partial class Libbpf
-    {
-        /// <summary>A consumer for the ring at map_fd; NULL with errno set on failure.</summary>
-        [System.Runtime.InteropServices.LibraryImport(Libraries.Libbpf, EntryPoint = "ring_buffer__new", SetLastError = true)]
-        internal static partial nint ring_buffer__new(int mapFd, delegate* unmanaged<void*, void*, nuint, int> sampleCallback, void* context, void* options);
-
-        /// <summary>Records consumed (capped at INT_MAX), or a negative errno.</summary>
-        [System.Runtime.InteropServices.LibraryImport(Libraries.Libbpf, EntryPoint = "ring_buffer__consume")]
-        internal static partial int ring_buffer__consume(nint ring);
-
-        [System.Runtime.InteropServices.LibraryImport(Libraries.Libbpf, EntryPoint = "ring_buffer__free")]
-        internal static partial void ring_buffer__free(nint ring);
     }
 }
