@@ -27,12 +27,6 @@ public sealed class PolicyApplier(SlotWriter writer, DatapathCapacities capaciti
     /// <summary>The live policy as written (its endpoints); null until one is applied or kept.</summary>
     public PolicyDocument? LiveDocument { get; private set; }
 
-    /// <summary>The capacities policies are compiled for and checked against.</summary>
-    public DatapathCapacities Capacities => capacities;
-
-    /// <summary>The slot writer of this datapath (its live slot and generation).</summary>
-    public SlotWriter Writer => writer;
-
     /// <summary>
     /// Compiles a validated <paramref name="document"/>, from the live policy when there is one:
     /// only what changed is compiled and compared.
