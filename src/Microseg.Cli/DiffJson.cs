@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Diff;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Cli;
 

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microseg.Policy.Evaluation;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Cli;
 
@@ -35,7 +36,7 @@ internal static class ExplainOutput
             {
                 ["from"] = packet.Source.ToString(),
                 ["to"] = packet.Destination.ToString(),
-                ["direction"] = packet.Direction == PacketDirection.Ingress ? "ingress" : "egress",
+                ["direction"] = packet.Direction == Direction.Ingress ? "ingress" : "egress",
                 ["protocol"] = packet.Protocol,
                 ["port"] = packet.Protocol is 6 or 17 ? packet.DestinationPort : null,
                 ["icmpType"] = packet.Protocol is 1 or 58 ? packet.IcmpType : null,
@@ -60,7 +61,7 @@ internal static class ExplainOutput
 
     private static string Describe(PacketFacts p)
     {
-        string direction = p.Direction == PacketDirection.Ingress ? "ingress" : "egress";
+        string direction = p.Direction == Direction.Ingress ? "ingress" : "egress";
         string what = p.Protocol switch
         {
             6 => $"tcp port {p.DestinationPort} (SYN)",
@@ -72,26 +73,26 @@ internal static class ExplainOutput
         return $"{direction} {p.Source} -> {p.Destination}, {what}";
     }
 
-    private static string Outcome(PacketOutcome outcome) => outcome switch
+    private static string Outcome(Verdict outcome) => outcome switch
     {
-        PacketOutcome.Allow => "allow",
-        PacketOutcome.Deny => "deny",
-        PacketOutcome.WouldDeny => "would deny",
+        Verdict.Allow => "allow",
+        Verdict.Deny => "deny",
+        Verdict.WouldDeny => "would deny",
         _ => "unenforced",
     };
 
-    private static string Reason(JudgementReason reason) => reason switch
+    private static string Reason(VerdictReason reason) => reason switch
     {
-        JudgementReason.Rule => "rule",
-        JudgementReason.Default => "endpoint default",
-        JudgementReason.Established => "established flow",
-        JudgementReason.Related => "related to a flow",
-        JudgementReason.PolicyRevoked => "policy revoked",
-        JudgementReason.Malformed => "malformed",
-        JudgementReason.Fragment => "fragment",
-        JudgementReason.FragmentUntracked => "untracked fragment",
-        JudgementReason.EndpointOff => "not enforced here",
-        JudgementReason.NotIp => "not IP",
+        VerdictReason.PolicyRule => "rule",
+        VerdictReason.PolicyDefault => "endpoint default",
+        VerdictReason.Established => "established flow",
+        VerdictReason.Related => "related to a flow",
+        VerdictReason.PolicyRevoked => "policy revoked",
+        VerdictReason.Malformed => "malformed",
+        VerdictReason.Fragment => "fragment",
+        VerdictReason.FragmentUntracked => "untracked fragment",
+        VerdictReason.EndpointOff => "not enforced here",
+        VerdictReason.NotIp => "not IP",
         _ => "neighbor discovery",
     };
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microseg.Flows.Records;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Cli;
 
@@ -130,7 +131,7 @@ internal static class FlowsCommand
     public static string Line(in FlowRecord record)
     {
         string unit = record.LocalUnit is null ? "" : $" [{record.LocalUnit}]";
-        string arrow = record.Direction == TrafficDirection.Ingress ? "<-" : "->";
+        string arrow = record.Direction == Direction.Ingress ? "<-" : "->";
         string service = FlowText.Service(record.Protocol, record.PolicyPort);
         return string.Create(CultureInfo.InvariantCulture,
             $"{record.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} {FlowText.Kind(record.Kind)} {FlowText.Verdict(record.Verdict)} " +

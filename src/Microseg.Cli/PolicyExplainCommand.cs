@@ -3,6 +3,7 @@ using System.Net;
 using Microseg.Policy;
 using Microseg.Policy.Evaluation;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Cli;
 
@@ -78,7 +79,7 @@ internal static class PolicyExplainCommand
         }
 
         PolicyDocument document = checkedPolicy.Document!;
-        if (!TryDirection(request, document, packet!, out PacketDirection resolved, out problem))
+        if (!TryDirection(request, document, packet!, out Direction resolved, out problem))
         {
             error.WriteLine($"microsegctl: {problem}");
             return Program.Failure;
@@ -155,20 +156,20 @@ internal static class PolicyExplainCommand
         }
 
         ushort sourcePort = ported ? EphemeralPort : (ushort)0;
-        packet = new PacketFacts(source, destination, p, sourcePort, destinationPort, type, PacketDirection.Ingress,
+        packet = new PacketFacts(source, destination, p, sourcePort, destinationPort, type, Direction.Ingress,
             TcpFlags: p == 6 ? TcpFlagBits.Syn : TcpFlagBits.None);
         problem = "";
         return true;
     }
 
     // --direction when given; otherwise whichever address is a local endpoint.
-    private static bool TryDirection(ExplainRequest r, PolicyDocument document, PacketFacts packet, out PacketDirection direction, out string problem)
+    private static bool TryDirection(ExplainRequest r, PolicyDocument document, PacketFacts packet, out Direction direction, out string problem)
     {
         problem = "";
-        direction = PacketDirection.Ingress;
+        direction = Direction.Ingress;
         if (r.Direction is not null)
         {
-            direction = r.Direction == "egress" ? PacketDirection.Egress : PacketDirection.Ingress;
+            direction = r.Direction == "egress" ? Direction.Egress : Direction.Ingress;
             return true;
         }
 
@@ -186,7 +187,7 @@ internal static class PolicyExplainCommand
             return false;
         }
 
-        direction = toIsLocal ? PacketDirection.Ingress : PacketDirection.Egress;
+        direction = toIsLocal ? Direction.Ingress : Direction.Egress;
         return true;
     }
 

@@ -15,7 +15,8 @@ namespace Microseg.Differential.Tests;
 
 /// <summary>
 /// The kernel programs and the reference evaluator must agree on every packet. Random
-/// policies (compiled and applied to the real maps) and random packets (through
+/// policies (compiled and applied to the real maps by microsegd's PolicyApplier, the change
+/// compiled from the live policy as the daemon compiles it) and random packets (through
 /// BPF_PROG_TEST_RUN, and through the evaluator written from docs/policy.md), with
 /// conntrack history and a policy change half-way; each packet compares the verdict, the
 /// reason and the deciding rule. A disagreement prints everything needed to replay it:
@@ -30,19 +31,17 @@ public sealed class DifferentialTests(Xunit.Abstractions.ITestOutputHelper outpu
     {
         var firstSeed = EnvironmentNumber("MICROSEG_DIFF_SEED") ?? DefaultSeed;
         var policies = EnvironmentNumber("MICROSEG_DIFF_POLICIES") ?? DefaultPolicies;
-        var capacities = DatapathCapacities.Default;
         var options = new DatapathOptions
         {
             ObjectDirectory = Path.GetDirectoryName(ArtifactPaths.BpfObject("xdp_ingress"))!,
             Capacities = FixtureCapacities.Small with { Rules = 1024 },
         };
         using var kernel = new KernelProbe(options);
-        var compiler = new PolicyCompiler();
         var disagreements = new List<string>();
         var clock = Stopwatch.StartNew();
         long packets = 0;
         var tested = 0;
-        var outcomes = new Dictionary<(PacketOutcome, JudgementReason), int>();
+        var outcomes = new Dictionary<(Verdict, VerdictReason), int>();
 
         for (var seed = firstSeed; tested < policies; seed++)
         {
@@ -51,14 +50,11 @@ public sealed class DifferentialTests(Xunit.Abstractions.ITestOutputHelper outpu
             var check = PolicyChecker.CheckText($"seed-{seed}.yaml", generated.Yaml);
             if (!check.IsValid)
                 continue;
-            var compiled = compiler.Compile(check.Document!, capacities);
-            Assert.True(compiled.CapacityProblems.Count == 0, $"seed {seed}: {string.Join("; ", compiled.CapacityProblems)}");
             tested++;
             // The test-run interface has some of the endpoints' addresses (none: no owner), and
             // the strangers' addresses no endpoint lists, which its owner judges.
             InterfaceAddresses[] interfaces = [TestRunInterfaceAddresses(generated, random)];
-            FillOwners(compiled, check.Document!, interfaces);
-            kernel.Start(compiled.Image, HighestRule(compiled));
+            var compiled = kernel.Start(check.Document!, interfaces[0]);
             var evaluator = new ReferenceEvaluator(check.Document!, interfaces);
             var scenarios = new PacketScenarios(generated, random);
             var yaml = generated.Yaml + $"\n# {interfaces[0].Name} has: {string.Join(", ", interfaces[0].Addresses)}\n";
@@ -75,9 +71,7 @@ public sealed class DifferentialTests(Xunit.Abstractions.ITestOutputHelper outpu
                     if (mutated.IsValid)
                     {
                         yaml += "\n# ---- changed half-way to ----\n" + mutatedYaml;
-                        compiled = compiler.Compile(mutated.Document!, capacities);
-                        FillOwners(compiled, mutated.Document!, interfaces);
-                        kernel.Change(compiled.Image, HighestRule(compiled));
+                        compiled = kernel.Change(mutated.Document!, interfaces[0]);
                         evaluator.ReplacePolicy(mutated.Document!);
                     }
                 }
@@ -85,13 +79,13 @@ public sealed class DifferentialTests(Xunit.Abstractions.ITestOutputHelper outpu
                 {
                     var expected = evaluator.Judge(spec.Facts());
                     var expectedRule = expected.RuleName is null ? 0u : RuleId(compiled, expected.RuleName);
-                    var actual = kernel.Run(spec.Direction, spec.Frame(), (Verdict)expected.Outcome,
-                        (VerdictReason)expected.Reason, expectedRule);
+                    var actual = kernel.Run(spec.Direction, spec.Frame(), expected.Outcome,
+                        expected.Reason, expectedRule);
                     sent++;
                     packets++;
                     outcomes[(expected.Outcome, expected.Reason)] = outcomes.GetValueOrDefault((expected.Outcome, expected.Reason)) + 1;
-                    var agree = actual.Verdict == (Verdict)expected.Outcome && actual.Reason == (VerdictReason)expected.Reason &&
-                                actual.RuleId == expectedRule && actual.Dropped == (expected.Outcome == PacketOutcome.Deny);
+                    var agree = actual.Verdict == expected.Outcome && actual.Reason == expected.Reason &&
+                                actual.RuleId == expectedRule && actual.Dropped == (expected.Outcome == Verdict.Deny);
                     if (!agree)
                     {
                         // The rest of this policy's flows would only repeat the story.
@@ -117,14 +111,6 @@ public sealed class DifferentialTests(Xunit.Abstractions.ITestOutputHelper outpu
         var listed = policy.LocalAddresses.OrderBy(_ => random.Next()).Take(random.Next(3)).Select(IPAddress.Parse);
         return new InterfaceAddresses(KernelProbe.TestRunInterface, [.. listed, IPAddress.Parse("fd99::ee"), IPAddress.Parse("10.99.250.1")]);
     }
-
-    private static void FillOwners(CompiledPolicy compiled, PolicyDocument document, InterfaceAddresses[] interfaces)
-    {
-        var owners = InterfaceOwnership.Resolve(document, interfaces);
-        InterfaceEndpointFill.Fill(compiled.Image, owners.Select(o => (KernelProbe.TestRunInterfaceSlot, o)));
-    }
-
-    private static uint HighestRule(CompiledPolicy compiled) => compiled.Rules.Count == 0 ? 0 : compiled.Rules.Max(r => r.Id);
 
     private static uint RuleId(CompiledPolicy compiled, string name) =>
         compiled.Rules.FirstOrDefault(r => r.Name == name)?.Id ?? uint.MaxValue;

@@ -3,6 +3,9 @@ using Microseg.Datapath.Abi;
 using Microseg.Datapath.Fixtures;
 using Microseg.Datapath.Loading;
 using Microseg.Datapath.Slots;
+using Microseg.Policy.Compilation;
+using Microseg.Policy.Interfaces;
+using Microseg.Policy.Model;
 
 namespace Microseg.Differential.Tests;
 
@@ -32,7 +35,7 @@ public sealed class KernelProbe : IDisposable
     public const uint TestRunInterfaceSlot = 1;
 
     private readonly LoadedDatapath _datapath;
-    private readonly SlotWriter _writer;
+    private readonly PolicyApplier _applier;
     private readonly TrafficCounter[] _perCpu = new TrafficCounter[BpfMap.PossibleCpuCount];
     private readonly byte[] _packetOut = new byte[4096];
     private readonly Dictionary<uint, ulong> _verdictTotals = [];
@@ -43,23 +46,31 @@ public sealed class KernelProbe : IDisposable
     {
         _datapath = LoadedDatapath.Load(options);
         _datapath.Maps.AssignInterfaceSlot(NetworkNamespace.InterfaceIndex(TestRunInterface), TestRunInterfaceSlot);
-        _writer = new SlotWriter(_datapath.Maps);
+        _applier = new PolicyApplier(new SlotWriter(_datapath.Maps), options.Capacities);
     }
 
-    /// <summary>Forgets every flow, then makes image live.</summary>
-    public void Start(SlotImage image, uint highestRule)
+    /// <summary>Forgets every flow, then makes the policy live (see <see cref="Change"/>).</summary>
+    public CompiledPolicy Start(PolicyDocument document, InterfaceAddresses testRunInterface)
     {
         _datapath.Maps.Conntrack.Clear();
         _datapath.Maps.Fragments.Clear();
-        Change(image, highestRule);
+        return Change(document, testRunInterface);
     }
 
-    /// <summary>A policy change under running flows: they are re-judged on their next packet.</summary>
-    public void Change(SlotImage image, uint highestRule)
+    /// <summary>
+    /// A policy change under running flows (they are re-judged on their next packet), made
+    /// live as microsegd makes it: compiled from the live policy by the daemon's
+    /// <see cref="PolicyApplier"/>, with <paramref name="testRunInterface"/>'s owner in lo's slot.
+    /// </summary>
+    public CompiledPolicy Change(PolicyDocument document, InterfaceAddresses testRunInterface)
     {
-        _writer.Apply(image);
-        _highestRule = highestRule;
+        var compiled = _applier.Compile(document);
+        var applied = _applier.Apply(document, compiled, PolicyApplier.Owners(document, [(TestRunInterfaceSlot, testRunInterface)]));
+        if (!applied.Applied)
+            throw new InvalidOperationException("the policy was refused: " + string.Join("; ", applied.Problems));
+        _highestRule = compiled.Rules.Count == 0 ? 0 : compiled.Rules.Max(r => r.Id);
         RefreshShadows();
+        return compiled;
     }
 
     public KernelOutcome Run(Direction direction, byte[] frame, Verdict expectedVerdict, VerdictReason expectedReason, uint expectedRule)

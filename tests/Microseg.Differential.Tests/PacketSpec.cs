@@ -62,7 +62,7 @@ public sealed record PacketSpec(
     /// <summary>The same packet as the reference evaluator sees it.</summary>
     public PacketFacts Facts() => new(
         IPAddress.Parse(Source), IPAddress.Parse(Destination), Protocol, SourcePort, DestinationPort, IcmpType,
-        Direction == Direction.Ingress ? PacketDirection.Ingress : PacketDirection.Egress,
+        Direction,
         Shape switch
         {
             SpecShape.TruncatedTransport => PacketShape.Malformed,

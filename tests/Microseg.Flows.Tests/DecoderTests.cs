@@ -55,7 +55,7 @@ public sealed class DecoderTests
         Assert.Equal("10.0.1.10", r.LocalAddress.ToString());
         Assert.Equal("2001:db8::7", r.RemoteAddress.ToString());
         Assert.Equal(("web", "world", "https-from-world"), (r.LocalIdentity, r.RemoteIdentity, r.RuleName));
-        Assert.Equal((TrafficDirection.Ingress, Verdict.WouldDeny, VerdictReason.PolicyRule, FlowEventKind.WouldDeny), (r.Direction, r.Verdict, r.Reason, r.Kind));
+        Assert.Equal((Direction.Ingress, Verdict.WouldDeny, VerdictReason.PolicyRule, FlowEventKind.WouldDeny), (r.Direction, r.Verdict, r.Reason, r.Kind));
         Assert.Equal((6, 443, 2u, 7u, 3u, 74ul), (r.Protocol, r.PolicyPort, r.Suppressed, r.PolicyGeneration, r.Ifindex, r.Bytes));
         Assert.Equal(("world", "web"), (r.From, r.To));
         Assert.True(r.IsJudgedFlow);

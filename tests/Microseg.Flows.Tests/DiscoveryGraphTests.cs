@@ -9,7 +9,7 @@ namespace Microseg.Flows.Tests;
 /// <summary>The dependency map: aggregation, bounds, persistence and the exporters.</summary>
 public sealed class DiscoveryGraphTests
 {
-    private static readonly EdgeKey WorldToWeb = new("web", "world", TrafficDirection.Ingress, 6, 443);
+    private static readonly EdgeKey WorldToWeb = new("web", "world", Direction.Ingress, 6, 443);
 
     [Fact]
     public void Flows_aggregate_into_edges_with_counts_times_and_verdict_mix()
@@ -22,9 +22,9 @@ public sealed class DiscoveryGraphTests
         Assert.Equal(("world", "web"), (https.Key.From, https.Key.To));
         Assert.Equal(2, https.Samples.Count);
 
-        DiscoveryEdge probe = graph.Edge(new EdgeKey("db", "world", TrafficDirection.Ingress, 6, 5432))!;
+        DiscoveryEdge probe = graph.Edge(new EdgeKey("db", "world", Direction.Ingress, 6, 5432))!;
         Assert.Equal((2ul, 0ul, 2ul), (probe.Flows, probe.Allowed, probe.WouldDeny));
-        Assert.Equal(1ul, graph.Edge(new EdgeKey("api", "world", TrafficDirection.Ingress, 6, 22))!.Denied);
+        Assert.Equal(1ul, graph.Edge(new EdgeKey("api", "world", Direction.Ingress, 6, 22))!.Denied);
 
         Assert.Equal(["api", "db", "dns", "web", "world"], graph.Nodes.Select(n => n.Name));
         Assert.Equal(["10.0.1.10"], graph.Node("web")!.LocalAddresses.Select(a => a.ToString()));
@@ -36,7 +36,7 @@ public sealed class DiscoveryGraphTests
     public void Flow_ends_add_traffic_and_unjudged_records_are_ignored()
     {
         var graph = new DiscoveryGraph();
-        FlowRecord opened = Lab.Flow(Lab.Web, Lab.Customer, TrafficDirection.Ingress, 6, 443, rule: "https-from-world");
+        FlowRecord opened = Lab.Flow(Lab.Web, Lab.Customer, Direction.Ingress, 6, 443, rule: "https-from-world");
         graph.Add(opened);
         graph.Add(opened with { Kind = FlowEventKind.FlowEnd, Packets = 20, Bytes = 9000, Time = Lab.Start.AddMinutes(3) });
         graph.Add(opened with { Reason = VerdictReason.Malformed, Verdict = Verdict.Deny, Kind = FlowEventKind.Deny });
@@ -58,7 +58,7 @@ public sealed class DiscoveryGraphTests
         Assert.Equal("203.0.113.0/24", graph.Node("world:203.0.113.0/24")!.WorldGroup);
         Assert.Equal(10ul, graph.Edge(WorldToWeb with { Peer = "world:203.0.113.0/24" })!.Flows);
 
-        FlowRecord v6 = Lab.Flow(Lab.Web, Lab.Customer, TrafficDirection.Ingress, 6, 443) with { RemoteAddress = IpAddress16.Parse("2001:db8:1:2:3::9") };
+        FlowRecord v6 = Lab.Flow(Lab.Web, Lab.Customer, Direction.Ingress, 6, 443) with { RemoteAddress = IpAddress16.Parse("2001:db8:1:2:3::9") };
         graph.Add(v6);
         Assert.NotNull(graph.Node("world:2001:db8:1:2::/64"));
     }
@@ -69,11 +69,11 @@ public sealed class DiscoveryGraphTests
         var graph = new DiscoveryGraph(new DiscoveryOptions(MaxEdges: 3));
         for (ushort port = 1; port <= 3; port++)
         {
-            graph.Add(Lab.Flow(Lab.Web, Lab.Customer, TrafficDirection.Ingress, 6, port, minute: port));
+            graph.Add(Lab.Flow(Lab.Web, Lab.Customer, Direction.Ingress, 6, port, minute: port));
         }
 
-        graph.Add(Lab.Flow(Lab.Web, Lab.Customer, TrafficDirection.Ingress, 6, 1, minute: 10)); // port 1 seen again
-        graph.Add(Lab.Flow(Lab.Web, Lab.Dns, TrafficDirection.Egress, 17, 53, minute: 11));     // evicts port 2
+        graph.Add(Lab.Flow(Lab.Web, Lab.Customer, Direction.Ingress, 6, 1, minute: 10)); // port 1 seen again
+        graph.Add(Lab.Flow(Lab.Web, Lab.Dns, Direction.Egress, 17, 53, minute: 11));     // evicts port 2
 
         Assert.Equal(3, graph.EdgeCount);
         Assert.Equal(1ul, graph.EvictedEdges);
@@ -81,7 +81,7 @@ public sealed class DiscoveryGraphTests
 
         for (int i = 0; i < 100; i++)
         {
-            graph.Add(Lab.Flow(Lab.Api, Lab.Attacker, TrafficDirection.Ingress, 6, (ushort)(1000 + i), Verdict.Deny, minute: 20 + i));
+            graph.Add(Lab.Flow(Lab.Api, Lab.Attacker, Direction.Ingress, 6, (ushort)(1000 + i), Verdict.Deny, minute: 20 + i));
         }
 
         Assert.Equal(3, graph.EdgeCount);

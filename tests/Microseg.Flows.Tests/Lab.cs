@@ -37,7 +37,7 @@ internal static class Lab
     };
 
     /// <summary>A first packet judged by the policy at <paramref name="local"/>, <paramref name="minute"/> minutes into the lab.</summary>
-    public static FlowRecord Flow(string local, string remote, TrafficDirection direction, byte protocol, ushort port,
+    public static FlowRecord Flow(string local, string remote, Direction direction, byte protocol, ushort port,
         Verdict verdict = Verdict.Allow, string? rule = null, int minute = 0)
     {
         uint localId = IdentityOf[local];
@@ -49,8 +49,8 @@ internal static class Lab
             Kind = verdict switch { Verdict.Deny => FlowEventKind.Deny, Verdict.WouldDeny => FlowEventKind.WouldDeny, _ => FlowEventKind.NewFlow },
             LocalAddress = IpAddress16.Parse(local),
             RemoteAddress = IpAddress16.Parse(remote),
-            LocalPort = direction == TrafficDirection.Ingress ? port : (ushort)40000,
-            RemotePort = direction == TrafficDirection.Ingress ? (ushort)40000 : port,
+            LocalPort = direction == Direction.Ingress ? port : (ushort)40000,
+            RemotePort = direction == Direction.Ingress ? (ushort)40000 : port,
             Protocol = protocol,
             Direction = direction,
             LocalIdentityId = localId,
@@ -76,8 +76,8 @@ internal static class Lab
     public static List<FlowRecord> Day()
     {
         const byte tcp = FlowText.Tcp, udp = FlowText.Udp, icmp = FlowText.Icmp;
-        var ingress = TrafficDirection.Ingress;
-        var egress = TrafficDirection.Egress;
+        var ingress = Direction.Ingress;
+        var egress = Direction.Egress;
         var flows = new List<FlowRecord>();
         for (int i = 0; i < 10; i++)
         {

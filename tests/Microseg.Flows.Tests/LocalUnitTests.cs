@@ -1,6 +1,7 @@
 using Microseg.Flows.Discovery;
 using Microseg.Flows.Records;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Flows.Tests;
 
@@ -8,10 +9,10 @@ namespace Microseg.Flows.Tests;
 public sealed class LocalUnitTests
 {
     private static readonly FlowRecord Https =
-        Lab.Flow(Lab.Web, Lab.Customer, TrafficDirection.Ingress, 6, 443, rule: "https-from-world") with { LocalUnit = "nginx.service" };
+        Lab.Flow(Lab.Web, Lab.Customer, Direction.Ingress, 6, 443, rule: "https-from-world") with { LocalUnit = "nginx.service" };
 
     private static readonly FlowRecord ToApi =
-        Lab.Flow(Lab.Web, Lab.Api, TrafficDirection.Egress, 6, 8080, rule: "web-to-api") with { LocalUnit = "php-fpm.service" };
+        Lab.Flow(Lab.Web, Lab.Api, Direction.Egress, 6, 8080, rule: "web-to-api") with { LocalUnit = "php-fpm.service" };
 
     [Fact]
     public void A_flow_record_carries_its_local_unit_through_json()
@@ -34,8 +35,8 @@ public sealed class LocalUnitTests
         graph.Add(Https with { LocalUnit = "third.service" });
         graph.Add(ToApi);
 
-        Assert.Equal(["nginx.service", "caddy.service"], graph.Edge(new EdgeKey("web", "world", TrafficDirection.Ingress, 6, 443))!.LocalUnits);
-        Assert.Equal(["php-fpm.service"], graph.Edge(new EdgeKey("web", "api", TrafficDirection.Egress, 6, 8080))!.LocalUnits);
+        Assert.Equal(["nginx.service", "caddy.service"], graph.Edge(new EdgeKey("web", "world", Direction.Ingress, 6, 443))!.LocalUnits);
+        Assert.Equal(["php-fpm.service"], graph.Edge(new EdgeKey("web", "api", Direction.Egress, 6, 8080))!.LocalUnits);
         Assert.Equal(["nginx.service", "caddy.service", "third.service", "php-fpm.service"], graph.Node("web")!.LocalUnits);
         Assert.Empty(graph.Node("api")!.LocalUnits); // the remote side is another host's business
     }
@@ -49,7 +50,7 @@ public sealed class LocalUnitTests
         graph.AddLocalUnit(Https with { Kind = Datapath.Abi.FlowEventKind.FlowEnd, LocalUnit = "flow-end.service" });
         graph.AddLocalUnit(Https with { PolicyPort = 80, LocalUnit = "no-such-edge.service" });
 
-        DiscoveryEdge edge = graph.Edge(new EdgeKey("web", "world", TrafficDirection.Ingress, 6, 443))!;
+        DiscoveryEdge edge = graph.Edge(new EdgeKey("web", "world", Direction.Ingress, 6, 443))!;
         Assert.Equal(1ul, edge.Flows);
         Assert.Equal(["nginx.service"], edge.LocalUnits);
         Assert.Equal(["nginx.service"], graph.Node("web")!.LocalUnits);
@@ -62,7 +63,7 @@ public sealed class LocalUnitTests
         string json = DiscoveryExport.Json(graph);
         DiscoveryGraph again = DiscoveryGraph.Parse(json, "test");
 
-        Assert.Equal(["nginx.service"], again.Edge(new EdgeKey("web", "world", TrafficDirection.Ingress, 6, 443))!.LocalUnits);
+        Assert.Equal(["nginx.service"], again.Edge(new EdgeKey("web", "world", Direction.Ingress, 6, 443))!.LocalUnits);
         Assert.Equal(["nginx.service", "php-fpm.service"], again.Node("web")!.LocalUnits);
 
         string older = System.Text.RegularExpressions.Regex.Replace(json, @",\s*""localUnits"": \[[^\]]*\]", "");

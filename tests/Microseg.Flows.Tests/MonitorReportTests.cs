@@ -1,6 +1,7 @@
 using Microseg.Flows.Monitor;
 using Microseg.Flows.Records;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Flows.Tests;
 
@@ -14,7 +15,7 @@ public sealed class MonitorReportTests
 
         Assert.Equal(2, report.Groups.Count);
         MonitorGroup probe = report.Groups[0];
-        Assert.Equal(("db", "world", TrafficDirection.Ingress, "tcp/5432", "default"), (probe.Endpoint, probe.Remote, probe.Direction, probe.Service, probe.Rule));
+        Assert.Equal(("db", "world", Direction.Ingress, "tcp/5432", "default"), (probe.Endpoint, probe.Remote, probe.Direction, probe.Service, probe.Rule));
         Assert.Equal((2ul, 0ul), (probe.WouldDeny, probe.Denied));
         Assert.Equal((Lab.Start.AddMinutes(30), Lab.Start.AddMinutes(31)), (probe.FirstSeen, probe.LastSeen));
         Assert.Equal([Lab.Attacker], probe.RemoteAddresses);
@@ -29,10 +30,10 @@ public sealed class MonitorReportTests
         var records = new List<FlowRecord>();
         for (int i = 0; i < 20; i++)
         {
-            records.Add(Lab.Flow(Lab.Db, $"198.51.100.{i}", TrafficDirection.Ingress, 6, 5432, Datapath.Abi.Verdict.WouldDeny, minute: i));
+            records.Add(Lab.Flow(Lab.Db, $"198.51.100.{i}", Direction.Ingress, 6, 5432, Datapath.Abi.Verdict.WouldDeny, minute: i));
         }
 
-        records.Add(Lab.Flow(Lab.Db, Lab.Attacker, TrafficDirection.Ingress, 6, 5432, Datapath.Abi.Verdict.Deny, rule: "no-ssh"));
+        records.Add(Lab.Flow(Lab.Db, Lab.Attacker, Direction.Ingress, 6, 5432, Datapath.Abi.Verdict.Deny, rule: "no-ssh"));
 
         MonitorReport report = MonitorReport.Of(records);
 

@@ -7,6 +7,8 @@ using Microseg.Policy;
 using Microseg.Policy.Diff;
 using Microseg.Policy.Evaluation;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
 
 namespace Microseg.Flows.Tests;
 
@@ -20,7 +22,7 @@ public sealed class SuggestionTests
         return check.Document!;
     }
 
-    private static PacketOutcome Judge(PolicyDocument policy, string local, string remote, TrafficDirection direction, byte protocol, ushort port) =>
+    private static Verdict Judge(PolicyDocument policy, string local, string remote, Direction direction, byte protocol, ushort port) =>
         FlowReplay.JudgeAlone(new ReferenceEvaluator(policy), FlowReplay.FirstPacket(new EdgeKey("l", "p", direction, protocol, port),
             new AddressPair(Datapath.Abi.IpAddress16.Parse(local), Datapath.Abi.IpAddress16.Parse(remote)))).Outcome;
 
@@ -32,8 +34,8 @@ public sealed class SuggestionTests
         {
             foreach (AddressPair sample in edge.Samples)
             {
-                PacketOutcome outcome = FlowReplay.JudgeAlone(evaluator, FlowReplay.FirstPacket(edge.Key, sample)).Outcome;
-                Assert.True(edge.Wanted > 0 ? outcome == PacketOutcome.Allow : FlowReplay.Blocks(outcome), $"{edge.Key} {sample}: {outcome}");
+                Verdict outcome = FlowReplay.JudgeAlone(evaluator, FlowReplay.FirstPacket(edge.Key, sample)).Outcome;
+                Assert.True(edge.Wanted > 0 ? outcome == Verdict.Allow : FlowReplay.Blocks(outcome), $"{edge.Key} {sample}: {outcome}");
             }
         }
     }
@@ -61,12 +63,12 @@ public sealed class SuggestionTests
     {
         PolicySuggestion suggestion = PolicySuggester.Suggest(DiscoveryGraph.Of(Lab.Day()), LabPolicy());
 
-        Assert.Equal(PacketOutcome.Allow, Judge(suggestion.Document, Lab.Web, Lab.Customer, TrafficDirection.Ingress, 6, 443));
-        Assert.Equal(PacketOutcome.WouldDeny, Judge(suggestion.Document, Lab.Web, Lab.Customer, TrafficDirection.Ingress, 6, 80));
-        Assert.Equal(PacketOutcome.WouldDeny, Judge(suggestion.Document, Lab.Db, Lab.Web, TrafficDirection.Ingress, 6, 5432));
-        Assert.Equal(PacketOutcome.WouldDeny, Judge(suggestion.Document, Lab.Db, Lab.Api, TrafficDirection.Ingress, 6, 5435));
-        Assert.Equal(PacketOutcome.WouldDeny, Judge(suggestion.Document, Lab.Api, Lab.Attacker, TrafficDirection.Ingress, 6, 22));
-        Assert.Equal(PacketOutcome.WouldDeny, Judge(suggestion.Document, Lab.Web, "1.1.1.1", TrafficDirection.Egress, 17, 53));
+        Assert.Equal(Verdict.Allow, Judge(suggestion.Document, Lab.Web, Lab.Customer, Direction.Ingress, 6, 443));
+        Assert.Equal(Verdict.WouldDeny, Judge(suggestion.Document, Lab.Web, Lab.Customer, Direction.Ingress, 6, 80));
+        Assert.Equal(Verdict.WouldDeny, Judge(suggestion.Document, Lab.Db, Lab.Web, Direction.Ingress, 6, 5432));
+        Assert.Equal(Verdict.WouldDeny, Judge(suggestion.Document, Lab.Db, Lab.Api, Direction.Ingress, 6, 5435));
+        Assert.Equal(Verdict.WouldDeny, Judge(suggestion.Document, Lab.Api, Lab.Attacker, Direction.Ingress, 6, 22));
+        Assert.Equal(Verdict.WouldDeny, Judge(suggestion.Document, Lab.Web, "1.1.1.1", Direction.Egress, 17, 53));
     }
 
     [Fact]
@@ -95,8 +97,8 @@ public sealed class SuggestionTests
 
         AllowsEveryWantedFlowAndNoDeniedOne(suggestion, graph);
         Assert.Contains("world-198-51-100-0-24", suggestion.AddedIdentities);
-        Assert.Equal(PacketOutcome.WouldDeny, Judge(suggestion.Document, Lab.Db, "192.0.2.1", TrafficDirection.Ingress, 6, 5432));
-        Assert.Equal(PacketOutcome.Allow, Judge(suggestion.Document, Lab.Db, "198.51.100.99", TrafficDirection.Ingress, 6, 5432));
+        Assert.Equal(Verdict.WouldDeny, Judge(suggestion.Document, Lab.Db, "192.0.2.1", Direction.Ingress, 6, 5432));
+        Assert.Equal(Verdict.Allow, Judge(suggestion.Document, Lab.Db, "198.51.100.99", Direction.Ingress, 6, 5432));
     }
 
     [Fact]
@@ -104,7 +106,7 @@ public sealed class SuggestionTests
     {
         PolicyDocument current = LabPolicy();
         List<FlowRecord> day = Lab.Day();
-        day.Add(Lab.Flow(Lab.Db, Lab.Attacker, TrafficDirection.Ingress, 6, 22, Datapath.Abi.Verdict.WouldDeny, rule: "no-ssh", minute: 40));
+        day.Add(Lab.Flow(Lab.Db, Lab.Attacker, Direction.Ingress, 6, 22, Datapath.Abi.Verdict.WouldDeny, rule: "no-ssh", minute: 40));
         DiscoveryGraph graph = DiscoveryGraph.Of(day);
 
         PolicySuggestion merged = PolicySuggester.Suggest(graph, current, merge: true);
@@ -116,7 +118,7 @@ public sealed class SuggestionTests
         Assert.Equal(13, merged.AlreadyAllowed);
         Assert.Contains(merged.Notes, n => n.StartsWith("tcp/22 from world to db (seen at db, ingress) is denied by rule 'no-ssh'", StringComparison.Ordinal));
         Assert.Contains("mode: enforce", merged.Yaml);
-        Assert.Equal(PacketOutcome.Allow, Judge(merged.Document, Lab.Db, Lab.Attacker, TrafficDirection.Ingress, 6, 5432));
+        Assert.Equal(Verdict.Allow, Judge(merged.Document, Lab.Db, Lab.Attacker, Direction.Ingress, 6, 5432));
 
         // Merging again adds nothing.
         PolicySuggestion again = PolicySuggester.Suggest(graph, merged.Document, merge: true);
@@ -152,7 +154,7 @@ public sealed class SuggestionTests
     [Fact]
     public void More_than_sixteen_ranges_are_widened_and_the_comment_says_so()
     {
-        var records = Enumerable.Range(0, 20).Select(i => Lab.Flow(Lab.Web, Lab.Customer, TrafficDirection.Ingress, 6, (ushort)(1000 + (i * 10)))).ToList();
+        var records = Enumerable.Range(0, 20).Select(i => Lab.Flow(Lab.Web, Lab.Customer, Direction.Ingress, 6, (ushort)(1000 + (i * 10)))).ToList();
 
         PolicySuggestion suggestion = PolicySuggester.Suggest(DiscoveryGraph.Of(records));
 

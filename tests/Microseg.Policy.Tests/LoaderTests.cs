@@ -1,5 +1,7 @@
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
 
 namespace Microseg.Policy.Tests;
 

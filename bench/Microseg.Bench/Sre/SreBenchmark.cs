@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microseg.Bench.Datapath;
 using Microseg.Bench.Sre.Configurations;
+using Microseg.Datapath.Fixtures;
 
 namespace Microseg.Bench.Sre;
 

@@ -1,5 +1,6 @@
 using Microseg.Bpf;
 using Microseg.Bench.Datapath;
+using Microseg.Datapath.Fixtures;
 
 namespace Microseg.Bench.Sre;
 

@@ -9,6 +9,7 @@ using Microseg.Agent.Notify;
 using Microseg.Agent.Reload;
 using Microseg.Agent.Settings;
 using Microseg.Agent.Status;
+using Microseg.Datapath.Attaching;
 using Microseg.Datapath.Loading;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -96,7 +97,7 @@ internal static class AgentMain
         }.Start(state);
 
         var interfaces = new InterfaceManager(session, settings.Interfaces,
-            new InterfaceAttacher(session, settings.XdpMode, logger), store, logger);
+            new InterfaceAttacher(session.Maps, session.Ingress, session.Egress, settings.XdpMode), store, logger);
         var reloader = new PolicyReloader(settings.PolicyPath, session, store, logger,
             () => InterfaceAddressReader.Read(interfaces.Attached));
         var outcome = session.Provenance == DatapathProvenance.ReplacingIncompatiblePins

@@ -3,7 +3,6 @@ using System.Text;
 using Microseg.Agent.Hosting;
 using Microseg.Bpf;
 using Microseg.Datapath.Loading;
-using Microseg.Datapath.Maps;
 using Microsoft.Extensions.Logging;
 
 namespace Microseg.Agent.Lifecycle;
@@ -65,32 +64,10 @@ public sealed class DatapathStarter(string objectDirectory, PinLayout pins, ILog
 
     private DatapathSession ReusePinned(string build)
     {
-        var opened = new List<IDisposable>();
-        try
-        {
-            var maps = new Dictionary<string, BpfMap>();
-            foreach (var name in MapNames.Shared)
-            {
-                var map = BpfMap.OpenPinned(pins.Map(name));
-                opened.Add(map);
-                maps[name] = map;
-            }
-            var ingress = BpfProgram.OpenPinned(pins.IngressProgram);
-            opened.Add(ingress);
-            var egress = BpfProgram.OpenPinned(pins.EgressProgram);
-            opened.Add(egress);
-            var session = new DatapathSession(new DatapathMaps(n => maps[n]), ingress, egress, Capacities,
-                DatapathProvenance.ReusedPinned, build, [.. opened]);
-            logger.LogInformation("Reusing the pinned programs (ids {Ingress}, {Egress}) and maps in {Pins}: same build, nothing loaded.",
-                ingress.Id, egress.Id, pins.Directory);
-            return session;
-        }
-        catch
-        {
-            foreach (var o in opened)
-                o.Dispose();
-            throw;
-        }
+        var pinned = PinnedDatapath.Open(pins.Directory, pins.IngressProgram, pins.EgressProgram);
+        logger.LogInformation("Reusing the pinned programs (ids {Ingress}, {Egress}) and maps in {Pins}: same build, nothing loaded.",
+            pinned.Ingress.Id, pinned.Egress.Id, pins.Directory);
+        return new DatapathSession(pinned.Maps, pinned.Ingress, pinned.Egress, Capacities, DatapathProvenance.ReusedPinned, build, pinned);
     }
 
     private DatapathSession Load(string build)

@@ -1,6 +1,7 @@
 using Microseg.Agent.Settings;
 using Microseg.Bpf;
 using Microseg.Datapath.Abi;
+using Microseg.Datapath.Attaching;
 using Microsoft.Extensions.Logging;
 
 namespace Microseg.Agent.Lifecycle;
@@ -61,12 +62,12 @@ public sealed class InterfaceManager(
                 var known = _attached.GetValueOrDefault((target.Namespace, target.Name));
                 try
                 {
-                    var result = attacher.Ensure(target, known?.CreatedClsact ?? false);
                     var slot = known?.Slot ?? FreeSlot();
-                    session.Maps.AssignInterfaceSlot(target.Ifindex, slot);
+                    var result = InterfaceResolver.InNamespace(target.Namespace, () => attacher.Ensure(target.Ifindex, target.DisplayName, slot,
+                        known?.CreatedClsact ?? false, m => logger.LogWarning("{Interface}: {Message}", target.DisplayName, m)));
                     var entry = new AttachedInterface(target.Name, target.Namespace, target.Ifindex,
                         InterfaceAttacher.Describe(result.XdpMode), result.CreatedClsact, slot);
-                    if (known is null || !result.Action.Equals("xdp kept, tc kept", StringComparison.Ordinal))
+                    if (known is null || !result.NothingChanged)
                         logger.LogInformation("{Interface} (ifindex {Ifindex}): {Action}.", target.DisplayName, target.Ifindex, result.Action);
                     _attached[(target.Namespace, target.Name)] = entry;
                 }

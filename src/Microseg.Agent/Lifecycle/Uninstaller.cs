@@ -1,6 +1,6 @@
 using Microseg.Agent.Settings;
 using Microseg.Bpf;
-using Microseg.Datapath.Loading;
+using Microseg.Datapath.Attaching;
 using Microsoft.Extensions.Logging;
 
 namespace Microseg.Agent.Lifecycle;
@@ -75,24 +75,6 @@ public static class Uninstaller
         {
             return null; // gone: its programs went with it
         }
-        var removed = new List<string>();
-        var xdpId = Xdp.QueryAttachedProgramId(ifindex, out var mode);
-        if (xdpId != 0 && InterfaceAttacher.IsOurs(xdpId, MapNames.IngressProgram))
-        {
-            Xdp.Detach(ifindex, mode);
-            removed.Add($"xdp program {xdpId} detached");
-        }
-        var tcId = Tc.QueryEgressProgramId(ifindex, InterfaceAttacher.TcHandle, InterfaceAttacher.TcPriority);
-        if (tcId != 0 && InterfaceAttacher.IsOurs(tcId, MapNames.EgressProgram))
-        {
-            Tc.DetachEgress(ifindex, InterfaceAttacher.TcHandle, InterfaceAttacher.TcPriority);
-            removed.Add($"tc program {tcId} detached");
-        }
-        if (createdClsact)
-        {
-            Tc.DestroyHook(ifindex);
-            removed.Add("clsact qdisc removed");
-        }
-        return removed.Count == 0 ? null : string.Join(", ", removed);
+        return InterfaceAttacher.Detach(ifindex, createdClsact);
     }
 }

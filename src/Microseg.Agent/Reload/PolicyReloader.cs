@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Microseg.Agent.Control;
 using Microseg.Agent.Lifecycle;
 using Microseg.Policy;
-using Microseg.Datapath.Abi;
 using Microseg.Policy.Compilation;
 using Microseg.Policy.Interfaces;
 using Microsoft.Extensions.Logging;
@@ -25,17 +24,17 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
     private long _succeeded, _failed;
     private DateTimeOffset? _lastSuccess;
     private IReadOnlyList<string> _lastErrors = [];
-    // The interface owners the live slot holds, as this reloader wrote them; null: unknown (adopted maps).
-    private Dictionary<uint, EndpointValue>? _ownersWritten;
     private IReadOnlyList<string> _addressWarnings = [];
+    // Compiles, checks and writes: the same applier the tests and the benchmarks drive.
+    private readonly PolicyApplier _applier = new(session.Writer, session.Capacities);
 
     public string PolicyPath => policyPath;
 
     /// <summary>The live policy as compiled (for rule and identity names); null until one is applied or adopted.</summary>
-    public CompiledPolicy? Live { get; private set; }
+    public CompiledPolicy? Live => _applier.Live;
 
     /// <summary>The live policy as written (for its endpoints); null until one is applied or adopted.</summary>
-    public Microseg.Policy.Model.PolicyDocument? LiveDocument { get; private set; }
+    public Microseg.Policy.Model.PolicyDocument? LiveDocument => _applier.LiveDocument;
 
     public string? LiveSha256 { get; private set; }
 
@@ -83,16 +82,11 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (Live is not { } live || LiveDocument is not { } document)
+            if (LiveDocument is not { } document)
                 return;
             var owners = ReadOwners(document);
-            var resolved = InterfaceEndpointFill.Resolve(live.Image, owners);
-            if (_ownersWritten is { } written && SameOwners(written, resolved))
+            if (_applier.ApplyOwners(owners) is not { } result)
                 return;
-            var image = live.Image.Clone();
-            InterfaceEndpointFill.Fill(image, owners);
-            var result = session.Writer.Apply(image);
-            _ownersWritten = resolved;
             store.Update(s => s with { PolicyGeneration = result.Generation });
             logger.LogInformation("Interface owners changed ({Owners}): generation {Generation} live.",
                 DescribeOwners(owners), result.Generation);
@@ -103,35 +97,14 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
         }
     }
 
-    private List<(uint Slot, InterfaceOwner Owner)> ReadOwners(Microseg.Policy.Model.PolicyDocument document)
+    private List<(uint InterfaceSlot, InterfaceOwner Owner)> ReadOwners(Microseg.Policy.Model.PolicyDocument document)
     {
-        var interfaces = interfaceAddresses?.Invoke() ?? [];
-        var owners = InterfaceOwnership.Resolve(document, interfaces.Select(i => i.Addresses));
-        var bySlot = new List<(uint, InterfaceOwner)>(owners.Count);
-        for (var i = 0; i < owners.Count; i++)
-            bySlot.Add((interfaces[i].Slot, owners[i]));
-        Volatile.Write(ref _addressWarnings, [.. owners.SelectMany(o => o.Warnings())]);
-        return bySlot;
-    }
-
-    // What the live slot of adopted maps holds: a kept policy is rewritten only if its owners changed.
-    private Dictionary<uint, EndpointValue> OwnersInLiveSlot()
-    {
-        var owners = new Dictionary<uint, EndpointValue>();
-        var active = session.Writer.ActiveSlot;
-        for (uint slot = 1; slot < AbiConstants.MaxInterfaceSlots; slot++)
-        {
-            if (session.Maps.InterfaceEndpoints.TryLookup(AbiConstants.InterfaceEndpointIndex(slot, active), out var owner) &&
-                owner.Identity != AbiConstants.IdentityAny)
-                owners[slot] = owner;
-        }
+        var owners = PolicyApplier.Owners(document, interfaceAddresses?.Invoke() ?? []);
+        Volatile.Write(ref _addressWarnings, [.. owners.SelectMany(o => o.Owner.Warnings())]);
         return owners;
     }
 
-    private static bool SameOwners(Dictionary<uint, EndpointValue> a, Dictionary<uint, EndpointValue> b) =>
-        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.Equals(kv.Value));
-
-    private static string DescribeOwners(List<(uint Slot, InterfaceOwner Owner)> owners) =>
+    private static string DescribeOwners(List<(uint InterfaceSlot, InterfaceOwner Owner)> owners) =>
         owners.Count == 0 ? "no interfaces" : string.Join(", ", owners.Select(o => $"{o.Owner.Interface}: {o.Owner.Endpoint?.Identity ?? "none"}"));
 
     /// <summary>Validates and applies the file again (SIGHUP, a change to the file, the control API).</summary>
@@ -170,41 +143,31 @@ public sealed class PolicyReloader(string policyPath, DatapathSession session, A
 
         // From the live policy when there is one: only what changed is compiled and compared,
         // as the policy benchmark measures it.
-        var compiled = new PolicyCompiler().Compile(check.Document!, session.Capacities, Live);
-        var problems = compiled.CapacityProblems.Select(d => d.ToString())
-            .Concat(compiled.Image.CapacityProblems(session.Capacities).Select(p => $"{policyPath}: more entries than the maps hold: {p}"))
-            .ToList();
-        if (problems.Count > 0)
-            return Refuse(problems);
-
-        var sha = Sha256(check.Document!.Files);
+        var document = check.Document!;
+        var compiled = _applier.Compile(document);
+        var sha = Sha256(document.Files);
         uint generation;
         DateTimeOffset appliedAt;
-        if (unchangedIsLive?.Invoke(sha) is { } kept)
+        if (unchangedIsLive?.Invoke(sha) is { } kept && _applier.Problems(document, compiled).Count == 0)
         {
             generation = kept.PolicyGeneration;
             appliedAt = kept.PolicyAppliedAt ?? DateTimeOffset.UtcNow;
             logger.LogInformation("The enforced policy (generation {Generation}) is {Path} as it is now: kept without rewriting it.", generation, policyPath);
-            _ownersWritten = OwnersInLiveSlot();
+            _applier.Keep(document, compiled);
         }
         else
         {
-            var owners = ReadOwners(check.Document!);
-            InterfaceEndpointFill.Fill(compiled.Image, owners);
-            var incremental = Live is not null && ReferenceEquals(compiled.Basis, Live) && compiled.ChangesFrom is not null;
-            var written = incremental
-                ? session.Writer.Apply(compiled.Image, Live!.Image, compiled.ChangesFrom!)
-                : session.Writer.Apply(compiled.Image);
+            var applied = _applier.Apply(document, compiled, ReadOwners(document));
+            if (!applied.Applied)
+                return Refuse([.. applied.Problems.Select(d => d.ToString())]);
+            var written = applied.Written!.Value;
             generation = written.Generation;
             appliedAt = DateTimeOffset.UtcNow;
             logger.LogInformation("Applied {Path}: generation {Generation} live in slot {Slot} ({Written} entries written, {Deleted} deleted; {How}).",
                 policyPath, generation, written.Slot, written.Written, written.Deleted,
-                incremental ? "compiled and compared only where the files changed" : "compiled whole");
+                applied.Incremental ? "compiled and compared only where the files changed" : "compiled whole");
             store.Update(s => s with { PolicySha256 = sha, PolicyGeneration = generation, PolicyAppliedAt = appliedAt });
-            _ownersWritten = new Dictionary<uint, EndpointValue>(compiled.Image.InterfaceEndpoints);
         }
-        Live = compiled;
-        LiveDocument = check.Document;
         LiveSha256 = sha;
         AppliedAt = appliedAt;
         lock (_statsLock)

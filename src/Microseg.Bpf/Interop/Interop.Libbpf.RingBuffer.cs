@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace Microseg.Bpf;
 
+// libbpf's own ring buffer consumer, bound here with the rest of libbpf: the ring buffer
+// benchmark measures RingBufferReader against it (bench/Microseg.Bench/RingBuffer).
 internal static partial class Interop
 {
     internal static unsafe partial class Libbpf

@@ -5,14 +5,13 @@ namespace Microseg.Datapath.Loading;
 
 /// <summary>
 /// Microseg's two programs, loaded and sharing one set of maps: the XDP ingress object is
-/// loaded first and the TC egress object reuses its maps by file descriptor.
+/// loaded first and the TC egress object reuses its maps by file descriptor. Attaching them
+/// to interfaces is <see cref="Attaching.InterfaceAttacher"/>'s.
 /// </summary>
 public sealed class LoadedDatapath : IDisposable
 {
     private readonly BpfObject _ingressObject;
     private readonly BpfObject _egressObject;
-    // Interface counter slots handed out so far; slot 0 counts interfaces without one.
-    private uint _lastInterfaceSlot;
 
     /// <summary>The XDP program judging arriving packets.</summary>
     public BpfProgram Ingress { get; }
@@ -152,35 +151,6 @@ public sealed class LoadedDatapath : IDisposable
         if (Options.PinDirectory is not { } pinDirectory)
             throw new InvalidOperationException("ReplacePins needs a datapath loaded with a pin directory");
         PinMaps(_ingressObject, pinDirectory, replace: true);
-    }
-
-    /// <summary>
-    /// Attaches ingress (XDP) and egress (TC clsact) to an interface of the calling thread's
-    /// network namespace, and gives it counters of its own. Interfaces share counter slots
-    /// by ifindex, so two namespaces' interfaces with one ifindex count together.
-    /// </summary>
-    public DatapathAttachment Attach(int ifindex, XdpAttachMode mode, Action<string>? log = null)
-    {
-        var slot = Math.Min(++_lastInterfaceSlot, Abi.AbiConstants.MaxInterfaceSlots - 1);
-        Maps.AssignInterfaceSlot(ifindex, slot);
-        var xdpMode = Xdp.Attach(ifindex, Ingress, mode, log);
-        try
-        {
-            var tc = Tc.AttachEgress(ifindex, Egress);
-            return new DatapathAttachment(ifindex, xdpMode, tc, slot);
-        }
-        catch
-        {
-            Xdp.Detach(ifindex, xdpMode);
-            throw;
-        }
-    }
-
-    /// <summary>Removes both programs from the interface (and clsact, if we created it).</summary>
-    public static void Detach(DatapathAttachment attachment)
-    {
-        Xdp.Detach(attachment.Ifindex, attachment.XdpMode);
-        Tc.Detach(attachment.Egress);
     }
 
     public void Dispose()

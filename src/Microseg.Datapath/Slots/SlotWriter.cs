@@ -124,6 +124,23 @@ public sealed class SlotWriter
         return stats with { Generation = generation, Slot = standby };
     }
 
+    /// <summary>
+    /// The interface owners the live slot holds (ms_interface_endpoints), by interface slot:
+    /// what maps adopted from an earlier run enforce for addresses no endpoint lists.
+    /// </summary>
+    public Dictionary<uint, EndpointValue> ReadLiveInterfaceEndpoints()
+    {
+        var owners = new Dictionary<uint, EndpointValue>();
+        var active = ActiveSlot;
+        for (uint slot = 1; slot < AbiConstants.MaxInterfaceSlots; slot++)
+        {
+            if (_maps.InterfaceEndpoints.TryLookup(AbiConstants.InterfaceEndpointIndex(slot, active), out var owner) &&
+                owner.Identity != AbiConstants.IdentityAny)
+                owners[slot] = owner;
+        }
+        return owners;
+    }
+
     /// <summary>Makes a slot live: one map write, atomic for every packet.</summary>
     public void Activate(uint slot)
     {

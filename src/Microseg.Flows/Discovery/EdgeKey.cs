@@ -1,5 +1,6 @@
 using Microseg.Flows.Records;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Flows.Discovery;
 
@@ -13,13 +14,13 @@ namespace Microseg.Flows.Discovery;
 /// <param name="Direction">Ingress: the peer opened the flow; egress: the endpoint did.</param>
 /// <param name="Protocol">IP protocol number.</param>
 /// <param name="Port">Destination port or ICMP type.</param>
-public readonly record struct EdgeKey(string Local, string Peer, TrafficDirection Direction, byte Protocol, ushort Port)
+public readonly record struct EdgeKey(string Local, string Peer, Direction Direction, byte Protocol, ushort Port)
 {
     /// <summary>The identity that opened the flows.</summary>
-    public string From => Direction == TrafficDirection.Ingress ? Peer : Local;
+    public string From => Direction == Direction.Ingress ? Peer : Local;
 
     /// <summary>The identity the flows were opened to.</summary>
-    public string To => Direction == TrafficDirection.Ingress ? Local : Peer;
+    public string To => Direction == Direction.Ingress ? Local : Peer;
 
     /// <summary>"tcp/443", "icmp type 8".</summary>
     public string Service => FlowText.Service(Protocol, Port);

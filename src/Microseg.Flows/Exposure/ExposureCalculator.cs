@@ -1,5 +1,8 @@
 using Microseg.Flows.Records;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
+using PortRange = Microseg.Policy.Model.PortRange;
 
 namespace Microseg.Flows.Exposure;
 
@@ -62,19 +65,19 @@ public static class ExposureCalculator
         bool[] result = Enumerable.Repeat(true, domain.Length).ToArray();
         if (local.Contains(to.Name))
         {
-            And(result, Admitted(policy, to, from, TrafficDirection.Ingress, protocol, domain));
+            And(result, Admitted(policy, to, from, Direction.Ingress, protocol, domain));
         }
 
         if (local.Contains(from.Name))
         {
-            And(result, Admitted(policy, from, to, TrafficDirection.Egress, protocol, domain));
+            And(result, Admitted(policy, from, to, Direction.Egress, protocol, domain));
         }
 
         return result;
     }
 
     /// <summary>Values some endpoint of <paramref name="endpoint"/> admits from or to <paramref name="peer"/> in <paramref name="direction"/>.</summary>
-    private static bool[] Admitted(PolicyDocument policy, IdentityDefinition endpoint, IdentityDefinition peer, TrafficDirection direction, byte protocol, int[] domain)
+    private static bool[] Admitted(PolicyDocument policy, IdentityDefinition endpoint, IdentityDefinition peer, Direction direction, byte protocol, int[] domain)
     {
         bool[] admitted = new bool[domain.Length];
         if (policy.Boundaries.Any(b => b.Separates(endpoint, peer)))
@@ -87,7 +90,7 @@ public static class ExposureCalculator
             .ToList();
         foreach (LocalEndpoint e in policy.Endpoints.Where(e => e.Identity == endpoint.Name))
         {
-            RuleAction fallback = direction == TrafficDirection.Ingress ? e.Ingress : e.Egress;
+            RuleAction fallback = direction == Direction.Ingress ? e.Ingress : e.Egress;
             for (int i = 0; i < domain.Length; i++)
             {
                 bool denied = matching.Any(r => r.Action == RuleAction.Deny && Covers(r, protocol, domain[i]));

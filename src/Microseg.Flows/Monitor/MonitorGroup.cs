@@ -1,5 +1,6 @@
 using Microseg.Flows.Records;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Flows.Monitor;
 
@@ -10,7 +11,7 @@ namespace Microseg.Flows.Monitor;
 /// <param name="Protocol">IP protocol number.</param>
 /// <param name="Port">Destination port or ICMP type.</param>
 /// <param name="Rule">The deciding rule, or <c>default</c> for the endpoint default.</param>
-public sealed record MonitorGroup(string Endpoint, string Remote, TrafficDirection Direction, byte Protocol, ushort Port, string Rule)
+public sealed record MonitorGroup(string Endpoint, string Remote, Direction Direction, byte Protocol, ushort Port, string Rule)
 {
     /// <summary>The name reported for flows the endpoint default decided.</summary>
     public const string DefaultRule = "default";

@@ -25,7 +25,7 @@ public sealed class MonitorReport
     /// <summary>Groups the deny and would-deny first packets judged by the policy among <paramref name="records"/>.</summary>
     public static MonitorReport Of(IEnumerable<FlowRecord> records)
     {
-        var groups = new Dictionary<(string, string, Policy.Model.TrafficDirection, byte, ushort, string), MonitorGroup>();
+        var groups = new Dictionary<(string, string, Direction, byte, ushort, string), MonitorGroup>();
         foreach (FlowRecord r in records)
         {
             if (!r.IsJudgedFlow || r.Verdict is not (Verdict.Deny or Verdict.WouldDeny))

@@ -32,7 +32,7 @@ public readonly record struct FlowRecord
     public byte Protocol { get; init; }
 
     /// <summary>Direction of the flow's first packet: ingress when the peer opened it.</summary>
-    public TrafficDirection Direction { get; init; }
+    public Direction Direction { get; init; }
 
     /// <summary>The local endpoint's kernel identity number.</summary>
     public uint LocalIdentityId { get; init; }
@@ -96,8 +96,8 @@ public readonly record struct FlowRecord
         Reason is VerdictReason.PolicyRule or VerdictReason.PolicyDefault or VerdictReason.PolicyRevoked;
 
     /// <summary>The identity that opened the flow.</summary>
-    public string From => Direction == TrafficDirection.Ingress ? RemoteIdentity : LocalIdentity;
+    public string From => Direction == Direction.Ingress ? RemoteIdentity : LocalIdentity;
 
     /// <summary>The identity the flow was opened to.</summary>
-    public string To => Direction == TrafficDirection.Ingress ? LocalIdentity : RemoteIdentity;
+    public string To => Direction == Direction.Ingress ? LocalIdentity : RemoteIdentity;
 }

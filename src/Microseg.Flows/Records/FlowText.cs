@@ -42,11 +42,11 @@ public static class FlowText
         _ => $"protocol {Protocol(protocol)}",
     };
 
-    public static string Direction(TrafficDirection direction) => direction == TrafficDirection.Ingress ? "ingress" : "egress";
+    public static string Direction(Datapath.Abi.Direction direction) => direction == Datapath.Abi.Direction.Ingress ? "ingress" : "egress";
 
-    public static bool TryParseDirection(string text, out TrafficDirection direction)
+    public static bool TryParseDirection(string text, out Datapath.Abi.Direction direction)
     {
-        direction = text == "egress" ? TrafficDirection.Egress : TrafficDirection.Ingress;
+        direction = text == "egress" ? Datapath.Abi.Direction.Egress : Datapath.Abi.Direction.Ingress;
         return text is "ingress" or "egress";
     }
 

@@ -20,15 +20,15 @@ public static class FlowReplay
     /// <summary>The first packet of the flow <paramref name="record"/> reports.</summary>
     public static PacketFacts FirstPacket(in FlowRecord record) =>
         Packet(record.LocalAddress.ToIPAddress(), record.RemoteAddress.ToIPAddress(), record.Direction, record.Protocol, record.PolicyPort,
-            record.Direction == TrafficDirection.Ingress ? record.RemotePort : record.LocalPort);
+            record.Direction == Direction.Ingress ? record.RemotePort : record.LocalPort);
 
     /// <summary>The first packet of a flow of <paramref name="edge"/> between the addresses of <paramref name="sample"/>.</summary>
     public static PacketFacts FirstPacket(EdgeKey edge, AddressPair sample) =>
         Packet(sample.Local.ToIPAddress(), sample.Remote.ToIPAddress(), edge.Direction, edge.Protocol, edge.Port, EphemeralPort);
 
-    private static PacketFacts Packet(IPAddress local, IPAddress remote, TrafficDirection direction, byte protocol, ushort policyPort, ushort sourcePort)
+    private static PacketFacts Packet(IPAddress local, IPAddress remote, Direction direction, byte protocol, ushort policyPort, ushort sourcePort)
     {
-        bool ingress = direction == TrafficDirection.Ingress;
+        bool ingress = direction == Direction.Ingress;
         bool icmp = FlowText.IsIcmp(protocol);
         return new PacketFacts(
             Source: ingress ? remote : local,
@@ -37,7 +37,7 @@ public static class FlowReplay
             SourcePort: icmp ? (ushort)0 : sourcePort,
             DestinationPort: icmp ? (ushort)0 : policyPort,
             IcmpType: icmp ? (byte)policyPort : (byte)0,
-            Direction: ingress ? PacketDirection.Ingress : PacketDirection.Egress,
+            Direction: ingress ? Direction.Ingress : Direction.Egress,
             TcpFlags: protocol == FlowText.Tcp ? TcpFlagBits.Syn : TcpFlagBits.None);
     }
 
@@ -48,9 +48,6 @@ public static class FlowReplay
         return evaluator.Judge(packet);
     }
 
-    /// <summary>True when the outcome blocks the flow once enforced: deny, or would deny in monitor mode.</summary>
-    public static bool Blocks(PacketOutcome outcome) => outcome is PacketOutcome.Deny or PacketOutcome.WouldDeny;
-
-    /// <summary>True when the recorded verdict blocked the flow or would have once enforced.</summary>
+    /// <summary>True when the verdict (recorded, or the evaluator's) blocks the flow once enforced: deny, or would deny in monitor mode.</summary>
     public static bool Blocks(Verdict verdict) => verdict is Verdict.Deny or Verdict.WouldDeny;
 }

@@ -2,6 +2,7 @@ using Microseg.Flows.Records;
 using Microseg.Flows.Replay;
 using Microseg.Policy.Evaluation;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Flows.Simulation;
 
@@ -20,8 +21,8 @@ public static class PolicySimulator
         ArgumentNullException.ThrowIfNull(next);
         var nextEvaluator = new ReferenceEvaluator(next);
         ReferenceEvaluator? currentEvaluator = current is null ? null : new ReferenceEvaluator(current);
-        var blocked = new Dictionary<(string, string, TrafficDirection, byte, ushort, string), SimulatedChange>();
-        var allowed = new Dictionary<(string, string, TrafficDirection, byte, ushort, string), SimulatedChange>();
+        var blocked = new Dictionary<(string, string, Direction, byte, ushort, string), SimulatedChange>();
+        var allowed = new Dictionary<(string, string, Direction, byte, ushort, string), SimulatedChange>();
         ulong replayed = 0;
         foreach (FlowRecord record in records)
         {

@@ -1,5 +1,6 @@
 using Microseg.Flows.Records;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Flows.Simulation;
 
@@ -10,7 +11,7 @@ namespace Microseg.Flows.Simulation;
 /// <param name="Protocol">IP protocol number.</param>
 /// <param name="Port">Destination port or ICMP type.</param>
 /// <param name="Rule">The entry of the new policy that decides them, or <c>default</c>.</param>
-public sealed record SimulatedChange(string Local, string Peer, TrafficDirection Direction, byte Protocol, ushort Port, string Rule)
+public sealed record SimulatedChange(string Local, string Peer, Direction Direction, byte Protocol, ushort Port, string Rule)
 {
     public ulong Flows { get; internal set; }
 
@@ -18,9 +19,9 @@ public sealed record SimulatedChange(string Local, string Peer, TrafficDirection
 
     public DateTimeOffset LastSeen { get; internal set; } = DateTimeOffset.MinValue;
 
-    public string From => Direction == TrafficDirection.Ingress ? Peer : Local;
+    public string From => Direction == Direction.Ingress ? Peer : Local;
 
-    public string To => Direction == TrafficDirection.Ingress ? Local : Peer;
+    public string To => Direction == Direction.Ingress ? Local : Peer;
 
     public string Service => FlowText.Service(Protocol, Port);
 }

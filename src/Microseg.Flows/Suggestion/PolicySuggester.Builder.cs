@@ -4,6 +4,9 @@ using Microseg.Flows.Discovery;
 using Microseg.Flows.Export;
 using Microseg.Flows.Records;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
+using PortRange = Microseg.Policy.Model.PortRange;
 
 namespace Microseg.Flows.Suggestion;
 
@@ -124,7 +127,7 @@ public static partial class PolicySuggester
                 List<DiscoveryEdge> members = group.OrderBy(e => e.Key.Port).ToList();
                 List<PortRange> ranges = PortRanges.Merge(members.Select(e => (int)e.Key.Port), AbiConstants.MaxPortRanges, out int widened);
                 bool ports = FlowText.HasPorts(protocol);
-                string name = UniqueName($"{local}-{(direction == TrafficDirection.Ingress ? "from" : "to")}-{peer}-{FlowText.Protocol(protocol)}", names);
+                string name = UniqueName($"{local}-{(direction == Direction.Ingress ? "from" : "to")}-{peer}-{FlowText.Protocol(protocol)}", names);
                 var rule = new PolicyRule(name, RuleAction.Allow, direction, IdentitySelectors.For(local, all), IdentitySelectors.For(peer, all),
                     (Protocol)protocol, ports ? ranges : [], ports ? [] : ranges, Here);
                 rules.Add(new SuggestedRule(rule, Comment(members, widened), (ulong)members.Sum(e => (decimal)e.Wanted), widened));

@@ -51,7 +51,7 @@ public static partial class PolicySuggester
             wanted = wanted.Where(edge =>
             {
                 List<Judgement> judged = edge.Samples.Select(s => FlowReplay.JudgeAlone(evaluator, FlowReplay.FirstPacket(edge.Key, s))).ToList();
-                if (judged.Count > 0 && judged.All(j => !FlowReplay.Blocks(j.Outcome) && !(j.Outcome == PacketOutcome.Unenforced && j.Mode is null)))
+                if (judged.Count > 0 && judged.All(j => !FlowReplay.Blocks(j.Outcome) && !(j.Outcome == Verdict.Unenforced && j.Mode is null)))
                 {
                     alreadyAllowed++;
                     return false;

@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
+using PortRange = Microseg.Policy.Model.PortRange;
 
 namespace Microseg.Flows.Yaml;
 
@@ -79,7 +82,7 @@ public static partial class PolicyYamlWriter
                 }
 
                 y.Append($"  - name: {Scalar(rule.Name)}\n    action: {Action(rule.Action)}\n");
-                y.Append($"    direction: {(rule.Direction == TrafficDirection.Ingress ? "ingress" : "egress")}\n");
+                y.Append($"    direction: {(rule.Direction == Direction.Ingress ? "ingress" : "egress")}\n");
                 y.Append($"    local: {Selector(rule.Local)}\n    peer: {Selector(rule.Peer)}\n");
                 y.Append($"    protocol: {ProtocolName(rule.Protocol)}\n");
                 if (rule.Ports.Count > 0)

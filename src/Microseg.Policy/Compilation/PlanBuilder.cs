@@ -84,7 +84,7 @@ internal sealed class PlanBuilder(
         bool deny = rule.Action == Model.RuleAction.Deny;
         var contribution = new Contribution(id, deny ? Contribution.DenyRank : Contribution.AllowRank,
             deny ? RuleActionKind.Deny : RuleActionKind.Allow, Intervals(ports));
-        Direction direction = rule.Direction == TrafficDirection.Ingress ? Direction.Ingress : Direction.Egress;
+        Direction direction = rule.Direction;
         foreach (int l in local)
         {
             AddToPeers(Plan(l, direction), peers, (byte)rule.Protocol, contribution);

@@ -3,7 +3,6 @@ using Microseg.Datapath.Loading;
 using Microseg.Datapath.Slots;
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Model;
-using AbiMode = Microseg.Datapath.Abi.EndpointMode;
 using PolicyAction = Microseg.Policy.Model.RuleAction;
 
 namespace Microseg.Policy.Compilation;
@@ -167,7 +166,7 @@ public sealed class PolicyCompiler
 
     internal static void AddEndpoints(PolicyDocument document, IdentityTable identities, SlotImage image, Dictionary<uint, EndpointFlags> flags)
     {
-        AbiMode strictest = AbiMode.Off;
+        EndpointMode strictest = EndpointMode.Off;
         foreach (LocalEndpoint endpoint in document.Endpoints)
         {
             if (!identities.IndexOf.TryGetValue(endpoint.Identity, out int index))
@@ -187,8 +186,8 @@ public sealed class PolicyCompiler
                 endpointFlags |= EndpointFlags.EgressDefaultAllow;
             }
 
-            var mode = (AbiMode)(byte)endpoint.Mode;
-            strictest = (AbiMode)Math.Max((byte)strictest, (byte)mode);
+            var mode = endpoint.Mode;
+            strictest = mode > strictest ? mode : strictest;
             foreach (AddressEntry address in endpoint.Addresses)
             {
                 image.Endpoints[IpAddress16.From(address.Network.BaseAddress)] =
@@ -197,7 +196,7 @@ public sealed class PolicyCompiler
         }
 
         // Local addresses that are no endpoint are not judged: identity host, mode off.
-        image.DefaultEndpoint = new EndpointValue { Identity = AbiConstants.IdentityHost, Mode = AbiMode.Off };
+        image.DefaultEndpoint = new EndpointValue { Identity = AbiConstants.IdentityHost, Mode = EndpointMode.Off };
         image.UnattributedMode = strictest;
     }
 }

@@ -1,6 +1,9 @@
 using System.Net.Sockets;
 using Microseg.Policy.Loading;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
+using PortRange = Microseg.Policy.Model.PortRange;
 
 namespace Microseg.Policy.Diff;
 
@@ -15,7 +18,7 @@ internal static class Canonical
 
     public static string Word(RuleAction action) => Vocabulary.Actions.First(a => a.Value == action).Key;
 
-    public static string Word(TrafficDirection direction) => Vocabulary.Directions.First(d => d.Value == direction).Key;
+    public static string Word(Direction direction) => Vocabulary.Directions.First(d => d.Value == direction).Key;
 
     public static string Word(Protocol protocol) => Vocabulary.Name(protocol);
 

@@ -1,4 +1,5 @@
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Policy.Diff;
 

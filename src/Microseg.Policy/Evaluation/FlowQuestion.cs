@@ -1,5 +1,6 @@
 using System.Net;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Policy.Evaluation;
 
@@ -12,12 +13,12 @@ internal sealed record FlowQuestion(
     IdentityDefinition Local,
     IPAddress RemoteAddress,
     IdentityDefinition Peer,
-    TrafficDirection Direction,
+    Direction Direction,
     byte Protocol,
     ushort DestinationPort,
     byte IcmpType)
 {
     /// <summary>"ingress tcp port 443".</summary>
     public override string ToString() =>
-        $"{(Direction == TrafficDirection.Ingress ? "ingress" : "egress")} {IcmpKinds.Describe(Protocol, DestinationPort, IcmpType)}";
+        $"{(Direction == Direction.Ingress ? "ingress" : "egress")} {IcmpKinds.Describe(Protocol, DestinationPort, IcmpType)}";
 }

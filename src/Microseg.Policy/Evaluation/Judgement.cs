@@ -1,5 +1,6 @@
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Policy.Evaluation;
 
@@ -9,7 +10,7 @@ namespace Microseg.Policy.Evaluation;
 /// <param name="RuleName">The deciding entry's name (for a tracked flow, the entry that admitted it); null for a default and for unjudged packets.</param>
 /// <param name="RuleKind"><c>rule</c>, <c>boundary</c> or <c>management</c>; null when <paramref name="RuleName"/> is.</param>
 /// <param name="Explanation">Human sentences: which endpoint and mode, which peer identity and why, which level decided.</param>
-public sealed record Judgement(PacketOutcome Outcome, JudgementReason Reason, string? RuleName, string? RuleKind, string Explanation)
+public sealed record Judgement(Verdict Outcome, VerdictReason Reason, string? RuleName, string? RuleKind, string Explanation)
 {
     /// <summary>Where the deciding entry is written; null when <see cref="RuleName"/> is.</summary>
     public SourcePosition? RulePosition { get; init; }

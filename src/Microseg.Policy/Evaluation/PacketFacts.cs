@@ -1,4 +1,5 @@
 using System.Net;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Policy.Evaluation;
 
@@ -23,7 +24,7 @@ public sealed record PacketFacts(
     ushort SourcePort,
     ushort DestinationPort,
     byte IcmpType,
-    PacketDirection Direction,
+    Direction Direction,
     PacketShape Shape = PacketShape.Whole,
     TcpFlagBits TcpFlags = 0,
     IcmpQuote? Quote = null)
@@ -35,8 +36,8 @@ public sealed record PacketFacts(
     public string? Interface { get; init; }
 
     /// <summary>The address on this host: the destination of an arriving packet, the source of a leaving one.</summary>
-    public IPAddress LocalAddress => Direction == PacketDirection.Ingress ? Destination : Source;
+    public IPAddress LocalAddress => Direction == Direction.Ingress ? Destination : Source;
 
     /// <summary>The peer's address: the other one.</summary>
-    public IPAddress RemoteAddress => Direction == PacketDirection.Ingress ? Source : Destination;
+    public IPAddress RemoteAddress => Direction == Direction.Ingress ? Source : Destination;
 }

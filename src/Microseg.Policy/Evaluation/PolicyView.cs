@@ -1,6 +1,7 @@
 using System.Net;
 using Microseg.Policy.Interfaces;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Policy.Evaluation;
 
@@ -68,9 +69,9 @@ internal sealed class PolicyView
             : new IdentityDefinition(name, new Dictionary<string, string>(), [], default);
 
     /// <summary>The question the rules answer for a flow whose first packet had these facts.</summary>
-    public FlowQuestion Question(LocalEndpoint endpoint, IPAddress remote, PacketDirection direction, byte protocol, ushort destinationPort, byte icmpType) =>
+    public FlowQuestion Question(LocalEndpoint endpoint, IPAddress remote, Direction direction, byte protocol, ushort destinationPort, byte icmpType) =>
         new(IdentityNamed(endpoint.Identity), remote, PeerOf(remote).Identity,
-            direction == PacketDirection.Ingress ? TrafficDirection.Ingress : TrafficDirection.Egress,
+            direction,
             protocol, destinationPort, icmpType);
 
     public PolicyDecision Decide(LocalEndpoint endpoint, FlowQuestion question) => PrecedenceJudge.Decide(Document, endpoint, question);

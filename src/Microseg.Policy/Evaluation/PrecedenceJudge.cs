@@ -1,4 +1,7 @@
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
+using PortRange = Microseg.Policy.Model.PortRange;
 
 namespace Microseg.Policy.Evaluation;
 
@@ -20,7 +23,7 @@ internal static class PrecedenceJudge
         {
             ManagementAccess m = management[0];
             string from = string.Join(", ", m.From.Where(f => f.Network.Contains(q.RemoteAddress)));
-            return new PolicyDecision(RuleAction.Allow, JudgementReason.Rule, m.Name, PolicyDecision.KindManagement, m.Position,
+            return new PolicyDecision(RuleAction.Allow, VerdictReason.PolicyRule, m.Name, PolicyDecision.KindManagement, m.Position,
                 $"Management entry '{m.Name}' ({m.Position}) admits {q} from {from}: management access is the first level and nothing else in the file can cut it."
                 + Overridden(boundaries.Select(b => $"boundary '{b.Name}'").Concat(denies.Select(r => $"deny rule '{r.Name}'")), management.Skip(1).Select(x => x.Name)));
         }
@@ -28,7 +31,7 @@ internal static class PrecedenceJudge
         if (boundaries.Count > 0)
         {
             Boundary b = boundaries[0];
-            return new PolicyDecision(RuleAction.Deny, JudgementReason.Rule, b.Name, PolicyDecision.KindBoundary, b.Position,
+            return new PolicyDecision(RuleAction.Deny, VerdictReason.PolicyRule, b.Name, PolicyDecision.KindBoundary, b.Position,
                 $"Boundary '{b.Name}' ({b.Position}) separates '{q.Local.Name}' from '{q.Peer.Name}': a boundary denies every packet between its sides and beats every allow rule."
                 + Overridden(allows.Select(r => $"allow rule '{r.Name}'"), boundaries.Skip(1).Select(x => x.Name)));
         }
@@ -36,7 +39,7 @@ internal static class PrecedenceJudge
         if (denies.Count > 0)
         {
             PolicyRule r = denies[0];
-            return new PolicyDecision(RuleAction.Deny, JudgementReason.Rule, r.Name, PolicyDecision.KindRule, r.Position,
+            return new PolicyDecision(RuleAction.Deny, VerdictReason.PolicyRule, r.Name, PolicyDecision.KindRule, r.Position,
                 $"Deny rule '{r.Name}' ({r.Position}) matches {q} between '{q.Local.Name}' and '{q.Peer.Name}': no management entry or boundary applies, and deny beats allow."
                 + Overridden(allows.Select(a => $"allow rule '{a.Name}'"), denies.Skip(1).Select(x => x.Name)));
         }
@@ -44,14 +47,14 @@ internal static class PrecedenceJudge
         if (allows.Count > 0)
         {
             PolicyRule r = allows[0];
-            return new PolicyDecision(RuleAction.Allow, JudgementReason.Rule, r.Name, PolicyDecision.KindRule, r.Position,
+            return new PolicyDecision(RuleAction.Allow, VerdictReason.PolicyRule, r.Name, PolicyDecision.KindRule, r.Position,
                 $"Allow rule '{r.Name}' ({r.Position}) matches {q} between '{q.Local.Name}' and '{q.Peer.Name}'; no management entry, boundary or deny rule applies."
                 + Overridden([], allows.Skip(1).Select(x => x.Name)));
         }
 
-        RuleAction fallback = q.Direction == TrafficDirection.Ingress ? endpoint.Ingress : endpoint.Egress;
-        string direction = q.Direction == TrafficDirection.Ingress ? "ingress" : "egress";
-        return new PolicyDecision(fallback, JudgementReason.Default, null, null, null,
+        RuleAction fallback = q.Direction == Direction.Ingress ? endpoint.Ingress : endpoint.Egress;
+        string direction = q.Direction == Direction.Ingress ? "ingress" : "egress";
+        return new PolicyDecision(fallback, VerdictReason.PolicyDefault, null, null, null,
             $"No management entry, boundary or rule matches {q} between '{q.Local.Name}' and '{q.Peer.Name}', so the endpoint's {direction} default decides: {(fallback == RuleAction.Allow ? "allow" : "deny")}.");
     }
 
@@ -70,7 +73,7 @@ internal static class PrecedenceJudge
 
     /// <summary>Management: inbound only, matched on the peer's address rather than its identity.</summary>
     public static bool ManagementMatches(ManagementAccess access, FlowQuestion q) =>
-        q.Direction == TrafficDirection.Ingress &&
+        q.Direction == Direction.Ingress &&
         access.Local.Matches(q.Local) &&
         access.From.Any(f => f.Network.Contains(q.RemoteAddress)) &&
         ProtocolMatches(access.Protocol, q.Protocol) &&

@@ -1,4 +1,6 @@
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
 
 namespace Microseg.Policy.Evaluation;
 
@@ -11,9 +13,9 @@ public sealed partial class ReferenceEvaluator
         if (isError && packet.Quote is { } quote)
         {
             FlowKey quoted = FlowKey.OfQuote(quote, packet.Direction);
-            if (_flows.TryGetValue(quoted, out TrackedFlow? about) && about.Outcome == PacketOutcome.Allow && about.Generation == _policy.Generation)
+            if (_flows.TryGetValue(quoted, out TrackedFlow? about) && about.Outcome == Verdict.Allow && about.Generation == _policy.Generation)
             {
-                return Decided(PacketOutcome.Allow, JudgementReason.Related, about.Decision, endpoint, null,
+                return Decided(Verdict.Allow, VerdictReason.Related, about.Decision, endpoint, null,
                     $"{where} It is an ICMP error ({IcmpKinds.Describe(packet.Protocol, 0, packet.IcmpType)}) about the tracked flow {quoted}, which is currently allowed ({Admitted(about.Decision)}): it passes with that flow.");
             }
         }
@@ -27,16 +29,16 @@ public sealed partial class ReferenceEvaluator
             _flows.TryGetValue(key, out flow);
         }
 
-        if (flow is not null && flow.Generation == _policy.Generation && flow.Outcome == PacketOutcome.Deny)
+        if (flow is not null && flow.Generation == _policy.Generation && flow.Outcome == Verdict.Deny)
         {
-            return Decided(PacketOutcome.Deny, JudgementReason.PolicyRevoked, flow.Decision, endpoint, null,
+            return Decided(Verdict.Deny, VerdictReason.PolicyRevoked, flow.Decision, endpoint, null,
                 $"{where} It belongs to the tracked flow {key}, which a policy change revoked (denied {Admitted(flow.Decision)}): every later packet of it, either direction, is dropped, so neither side can open it again behind the revocation.");
         }
 
         if (flow is not null && flow.Generation == _policy.Generation)
         {
-            string verdict = flow.Outcome == PacketOutcome.Allow ? "allowed" : "judged would deny";
-            return Decided(flow.Outcome, JudgementReason.Established, flow.Decision, endpoint, null,
+            string verdict = flow.Outcome == Verdict.Allow ? "allowed" : "judged would deny";
+            return Decided(flow.Outcome, VerdictReason.Established, flow.Decision, endpoint, null,
                 $"{where} It belongs to the tracked flow {key}, {verdict} on its first packet ({Admitted(flow.Decision)}): the rest of a flow, both directions, follows that verdict without consulting the rules.");
         }
 
@@ -62,21 +64,21 @@ public sealed partial class ReferenceEvaluator
 
         PeerMatch peer = _policy.PeerOf(key.Remote);
         string head = $"{where} Peer {key.Remote} is {peer.Why}. The policy changed since the flow {key} was admitted, so this packet is judged again as the connection it is, from the side that opened it ({question}).{either} {decision.Sentence}";
-        PacketOutcome before = flow.Outcome;
+        Verdict before = flow.Outcome;
         flow.Generation = _policy.Generation;
         flow.Decision = decision;
         if (decision.Action == RuleAction.Deny && endpoint.Mode == EndpointMode.Enforce)
         {
-            flow.Outcome = PacketOutcome.Deny;
-            return Decided(PacketOutcome.Deny, JudgementReason.PolicyRevoked, decision, endpoint, peer,
+            flow.Outcome = Verdict.Deny;
+            return Decided(Verdict.Deny, VerdictReason.PolicyRevoked, decision, endpoint, peer,
                 $"{head} The endpoint enforces: the policy now denies the flow, so it is stopped, both directions, until it times out or a policy allows it again.");
         }
 
-        flow.Outcome = decision.Action == RuleAction.Allow ? PacketOutcome.Allow : PacketOutcome.WouldDeny;
-        string applied = flow.Outcome == PacketOutcome.Allow
-            ? before == PacketOutcome.Deny ? "The flow, revoked before, is allowed again." : "The flow stays allowed under the new policy."
+        flow.Outcome = decision.Action == RuleAction.Allow ? Verdict.Allow : Verdict.WouldDeny;
+        string applied = flow.Outcome == Verdict.Allow
+            ? before == Verdict.Deny ? "The flow, revoked before, is allowed again." : "The flow stays allowed under the new policy."
             : "The endpoint is in monitor mode: the flow passes and is reported as would deny.";
-        return Decided(flow.Outcome, JudgementReason.Established, decision, endpoint, peer, $"{head} {applied}");
+        return Decided(flow.Outcome, VerdictReason.Established, decision, endpoint, peer, $"{head} {applied}");
     }
 
     // A TCP flow whose opener is unknown is allowed only if it is allowed whichever side opened it:
@@ -90,8 +92,8 @@ public sealed partial class ReferenceEvaluator
             return (first, decision, " Which side opened this TCP connection is not known; that alone already decides.");
         }
 
-        PacketDirection reverse = first.Direction == TrafficDirection.Ingress ? PacketDirection.Egress : PacketDirection.Ingress;
-        ushort port = reverse == PacketDirection.Ingress ? key.LocalPort : key.RemotePort;
+        Direction reverse = first.Direction == Direction.Ingress ? Direction.Egress : Direction.Ingress;
+        ushort port = reverse == Direction.Ingress ? key.LocalPort : key.RemotePort;
         FlowQuestion other = _policy.Question(endpoint, key.Remote, reverse, key.Protocol, port, 0);
         PolicyDecision otherDecision = _policy.Decide(endpoint, other);
         return otherDecision.Action == RuleAction.Allow
@@ -115,13 +117,13 @@ public sealed partial class ReferenceEvaluator
         bool rst = packet.Protocol == IcmpKinds.Tcp && packet.TcpFlags.HasFlag(TcpFlagBits.Rst);
         bool trackable = !isError && !rst;
 
-        PacketOutcome outcome = decision.Action == RuleAction.Allow ? PacketOutcome.Allow
-            : endpoint.Mode == EndpointMode.Enforce ? PacketOutcome.Deny
-            : PacketOutcome.WouldDeny;
+        Verdict outcome = decision.Action == RuleAction.Allow ? Verdict.Allow
+            : endpoint.Mode == EndpointMode.Enforce ? Verdict.Deny
+            : Verdict.WouldDeny;
         string applied = outcome switch
         {
-            PacketOutcome.Allow => "Allowed.",
-            PacketOutcome.Deny => "The endpoint enforces: dropped.",
+            Verdict.Allow => "Allowed.",
+            Verdict.Deny => "The endpoint enforces: dropped.",
             _ => "The endpoint is in monitor mode: passed, and reported as would deny.",
         };
 
@@ -130,14 +132,14 @@ public sealed partial class ReferenceEvaluator
         {
             tracking = isError ? " An ICMP error is judged but never opens a flow." : " A TCP RST of no known flow is judged but never opens a flow.";
         }
-        else if (outcome == PacketOutcome.Deny)
+        else if (outcome == Verdict.Deny)
         {
             tracking = "";
         }
         else
         {
             bool replaced = syn && _flows.ContainsKey(key);
-            PacketDirection origin = question.Direction == TrafficDirection.Ingress ? PacketDirection.Ingress : PacketDirection.Egress;
+            Direction origin = question.Direction;
             _flows[key] = new TrackedFlow(origin, question.DestinationPort, packet.IcmpType, openerKnown: !midStream)
             {
                 Outcome = outcome,
@@ -152,7 +154,7 @@ public sealed partial class ReferenceEvaluator
             $"{where} Peer {packet.RemoteAddress} is {peer.Why}.{either} {decision.Sentence} {applied}{tracking}");
     }
 
-    private static Judgement Decided(PacketOutcome outcome, JudgementReason reason, PolicyDecision decision, LocalEndpoint? endpoint, PeerMatch? peer, string explanation) =>
+    private static Judgement Decided(Verdict outcome, VerdictReason reason, PolicyDecision decision, LocalEndpoint? endpoint, PeerMatch? peer, string explanation) =>
         new(outcome, reason, decision.RuleName, decision.RuleKind, explanation)
         {
             RulePosition = decision.RulePosition,

@@ -1,6 +1,7 @@
 using System.Net;
 using Microseg.Policy.Interfaces;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Policy.Evaluation;
 
@@ -70,7 +71,7 @@ public sealed partial class ReferenceEvaluator
         ArgumentNullException.ThrowIfNull(packet);
         if (packet.Shape == PacketShape.NotIp)
         {
-            return new Judgement(PacketOutcome.Unenforced, JudgementReason.NotIp, null, null,
+            return new Judgement(Verdict.Unenforced, VerdictReason.NotIp, null, null,
                 "Not an IP packet (ARP, LLDP, …): always passed, never judged.");
         }
 
@@ -83,13 +84,13 @@ public sealed partial class ReferenceEvaluator
         {
             return unjudged
                 ? Unjudged(where, endpoint)
-                : Unjudgeable(endpoint!, JudgementReason.Malformed, where,
+                : Unjudgeable(endpoint!, VerdictReason.Malformed, where,
                     "Its headers are truncated or invalid, so no rule can judge it: malformed packets are dropped when the endpoint enforces, passed and counted in monitor mode.");
         }
 
         if (packet.Shape != PacketShape.LaterFragment && IcmpKinds.IsNeighborDiscovery(packet.Protocol, packet.IcmpType))
         {
-            return new Judgement(PacketOutcome.Unenforced, JudgementReason.NeighborDiscovery, null, null,
+            return new Judgement(Verdict.Unenforced, VerdictReason.NeighborDiscovery, null, null,
                 $"ICMPv6 type {packet.IcmpType} is neighbor discovery (types 133–137): always passed, or IPv6 would stop working.")
             {
                 LocalIdentity = endpoint?.Identity,
@@ -115,32 +116,32 @@ public sealed partial class ReferenceEvaluator
     {
         if (_fragments.TryGetValue(FragmentKey.Of(packet), out Judgement? first))
         {
-            PacketOutcome outcome = first.Outcome;
+            Verdict outcome = first.Outcome;
             return first with
             {
-                Reason = JudgementReason.Fragment,
+                Reason = VerdictReason.Fragment,
                 Explanation = $"{where} A later fragment (id {packet.FragmentId}) follows its datagram's first fragment, which was judged {Describe(outcome)} ({first.Reason}).",
             };
         }
 
-        return Unjudgeable(endpoint, JudgementReason.FragmentUntracked, where,
+        return Unjudgeable(endpoint, VerdictReason.FragmentUntracked, where,
             $"A later fragment (id {packet.FragmentId}) whose first fragment was never seen cannot be judged: fragments are never a way around the policy.");
     }
 
     // Passed unjudged: no endpoint lists the local address, or its endpoint's mode is off.
     private static Judgement Unjudged(string where, LocalEndpoint? endpoint) =>
-        new(PacketOutcome.Unenforced, JudgementReason.EndpointOff, null, null, where)
+        new(Verdict.Unenforced, VerdictReason.EndpointOff, null, null, where)
         {
             LocalIdentity = endpoint?.Identity,
             Mode = endpoint?.Mode,
         };
 
     // A packet the rules cannot judge: dropped when enforcing, would-deny in monitor mode.
-    private static Judgement Unjudgeable(LocalEndpoint endpoint, JudgementReason reason, string where, string why)
+    private static Judgement Unjudgeable(LocalEndpoint endpoint, VerdictReason reason, string where, string why)
     {
         bool enforce = endpoint.Mode == EndpointMode.Enforce;
         string applied = enforce ? "The endpoint enforces: dropped." : "The endpoint is in monitor mode: passed, and reported as would deny.";
-        return new Judgement(enforce ? PacketOutcome.Deny : PacketOutcome.WouldDeny, reason, null, null, $"{where} {why} {applied}")
+        return new Judgement(enforce ? Verdict.Deny : Verdict.WouldDeny, reason, null, null, $"{where} {why} {applied}")
         {
             LocalIdentity = endpoint.Identity,
             Mode = endpoint.Mode,
@@ -149,7 +150,7 @@ public sealed partial class ReferenceEvaluator
 
     private static string EndpointSentence(PacketFacts packet, LocalEndpoint? endpoint, bool byInterface)
     {
-        string side = packet.Direction == PacketDirection.Ingress ? "the destination of this arriving packet" : "the source of this leaving packet";
+        string side = packet.Direction == Direction.Ingress ? "the destination of this arriving packet" : "the source of this leaving packet";
         IPAddress local = packet.LocalAddress;
         string owned = $"The local address {local} ({side}) is listed by no endpoint; it is on {packet.Interface}, which endpoint '{endpoint?.Identity}' owns";
         return endpoint switch
@@ -165,11 +166,11 @@ public sealed partial class ReferenceEvaluator
 
     private static string ModeName(EndpointMode mode) => mode.ToString().ToLowerInvariant();
 
-    private static string Describe(PacketOutcome outcome) => outcome switch
+    private static string Describe(Verdict outcome) => outcome switch
     {
-        PacketOutcome.Allow => "allow",
-        PacketOutcome.Deny => "deny",
-        PacketOutcome.WouldDeny => "would deny",
+        Verdict.Allow => "allow",
+        Verdict.Deny => "deny",
+        Verdict.WouldDeny => "would deny",
         _ => "unenforced",
     };
 }

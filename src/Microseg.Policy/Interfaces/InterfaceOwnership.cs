@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Policy.Interfaces;
 

@@ -1,6 +1,8 @@
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Loading.Yaml;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
 
 namespace Microseg.Policy.Loading;
 

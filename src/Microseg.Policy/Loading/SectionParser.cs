@@ -1,6 +1,9 @@
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Model;
 using Microseg.Policy.Loading.Yaml;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
+using PortRange = Microseg.Policy.Model.PortRange;
 
 namespace Microseg.Policy.Loading;
 
@@ -102,7 +105,7 @@ internal sealed class SectionParser(NodeReader reader, PolicyDefaults defaults)
 
         string? name = RuleName(f);
         RuleAction? action = f.Value("action") is { } a ? reader.Choice(a, "action", Vocabulary.Actions) : null;
-        TrafficDirection? direction = f.Value("direction") is { } d ? reader.Choice(d, "direction", Vocabulary.Directions) : null;
+        Direction? direction = f.Value("direction") is { } d ? reader.Choice(d, "direction", Vocabulary.Directions) : null;
         Selector? local = f.Value("local") is { } l ? _values.Selector(l, "'local'") : null;
         Selector? peer = f.Value("peer") is { } p ? _values.Selector(p, "'peer'") : null;
         Protocol? protocol = f.Value("protocol") is { } pr ? reader.Choice(pr, "protocol", Vocabulary.Protocols) : Protocol.Any;

@@ -1,4 +1,6 @@
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
 
 namespace Microseg.Policy.Loading;
 
@@ -18,10 +20,10 @@ internal static class Vocabulary
         ["deny"] = RuleAction.Deny,
     };
 
-    public static readonly Dictionary<string, TrafficDirection> Directions = new()
+    public static readonly Dictionary<string, Direction> Directions = new()
     {
-        ["ingress"] = TrafficDirection.Ingress,
-        ["egress"] = TrafficDirection.Egress,
+        ["ingress"] = Direction.Ingress,
+        ["egress"] = Direction.Egress,
     };
 
     public static readonly Dictionary<string, Protocol> Protocols = new()

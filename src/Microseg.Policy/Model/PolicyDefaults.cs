@@ -1,4 +1,5 @@
 using Microseg.Policy.Diagnostics;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Policy.Model;
 

@@ -1,4 +1,5 @@
 using Microseg.Policy.Diagnostics;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Policy.Model;
 
@@ -15,7 +16,7 @@ namespace Microseg.Policy.Model;
 public sealed record PolicyRule(
     string Name,
     RuleAction Action,
-    TrafficDirection Direction,
+    Direction Direction,
     Selector Local,
     Selector Peer,
     Protocol Protocol,

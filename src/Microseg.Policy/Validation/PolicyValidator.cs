@@ -2,6 +2,8 @@ using System.Net.Sockets;
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Loading;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
+using RuleAction = Microseg.Policy.Model.RuleAction;
 
 namespace Microseg.Policy.Validation;
 

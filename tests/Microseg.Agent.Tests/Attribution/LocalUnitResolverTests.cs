@@ -16,7 +16,7 @@ namespace Microseg.Agent.Tests.Attribution;
 /// </summary>
 public sealed class LocalUnitResolverTests
 {
-    private static FlowRecord Flow(TrafficDirection direction, byte protocol, string local, ushort localPort, string remote, ushort remotePort) => new()
+    private static FlowRecord Flow(Direction direction, byte protocol, string local, ushort localPort, string remote, ushort remotePort) => new()
     {
         Kind = FlowEventKind.NewFlow,
         Direction = direction,
@@ -43,13 +43,13 @@ public sealed class LocalUnitResolverTests
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         client.Connect(IPAddress.Loopback, tcp);
         var clientPort = (ushort)((IPEndPoint)client.LocalEndPoint!).Port;
-        LocalUnitLookup connected = resolver.Resolve(Flow(TrafficDirection.Ingress, 6, "127.0.0.1", tcp, "127.0.0.1", clientPort));
+        LocalUnitLookup connected = resolver.Resolve(Flow(Direction.Ingress, 6, "127.0.0.1", tcp, "127.0.0.1", clientPort));
         Assert.Equal((cgroup.Unit, false, true), (connected.Unit, connected.Shared, connected.Found));
 
         // Ingress from a peer with no connection (a SYN not answered yet, a denied probe): the listener.
-        LocalUnitLookup listener = resolver.Resolve(Flow(TrafficDirection.Ingress, 6, "127.0.0.1", tcp, "127.0.0.1", 9));
+        LocalUnitLookup listener = resolver.Resolve(Flow(Direction.Ingress, 6, "127.0.0.1", tcp, "127.0.0.1", 9));
         Assert.Equal((cgroup.Unit, true), (listener.Unit, listener.Shared));
-        Assert.Equal(cgroup.Unit, resolver.Resolve(Flow(TrafficDirection.Ingress, 6, "::1", tcp6, "::1", 9)).Unit);
+        Assert.Equal(cgroup.Unit, resolver.Resolve(Flow(Direction.Ingress, 6, "::1", tcp6, "::1", 9)).Unit);
 
         // Egress: the helper connects out to a listener of this process.
         using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -57,21 +57,21 @@ public sealed class LocalUnitResolverTests
         peer.Listen();
         var peerPort = (ushort)((IPEndPoint)peer.LocalEndPoint!).Port;
         ushort outgoing = cgroup.Connect(peerPort);
-        LocalUnitLookup egress = resolver.Resolve(Flow(TrafficDirection.Egress, 6, "127.0.0.1", outgoing, "127.0.0.1", peerPort));
+        LocalUnitLookup egress = resolver.Resolve(Flow(Direction.Egress, 6, "127.0.0.1", outgoing, "127.0.0.1", peerPort));
         Assert.Equal((cgroup.Unit, false), (egress.Unit, egress.Shared));
 
         // The other end of that connection is this process's, not the helper's unit.
         using var accepted = peer.Accept();
-        LocalUnitLookup ours = resolver.Resolve(Flow(TrafficDirection.Ingress, 6, "127.0.0.1", peerPort, "127.0.0.1", outgoing));
+        LocalUnitLookup ours = resolver.Resolve(Flow(Direction.Ingress, 6, "127.0.0.1", peerPort, "127.0.0.1", outgoing));
         Assert.True(ours.Found);
         Assert.NotEqual(cgroup.Unit, ours.Unit);
 
         // UDP: the helper's bound, unconnected socket serves any peer.
-        LocalUnitLookup datagrams = resolver.Resolve(Flow(TrafficDirection.Ingress, 17, "127.0.0.1", udp, "127.0.0.1", 5353));
+        LocalUnitLookup datagrams = resolver.Resolve(Flow(Direction.Ingress, 17, "127.0.0.1", udp, "127.0.0.1", 5353));
         Assert.Equal((cgroup.Unit, true), (datagrams.Unit, datagrams.Shared));
 
         // No socket at all: a closed port.
-        Assert.False(resolver.Resolve(Flow(TrafficDirection.Ingress, 6, "127.0.0.1", ClosedPort(), "127.0.0.1", 9)).Found);
+        Assert.False(resolver.Resolve(Flow(Direction.Ingress, 6, "127.0.0.1", ClosedPort(), "127.0.0.1", 9)).Found);
     }
 
     [PrivilegedFact]
@@ -82,7 +82,7 @@ public sealed class LocalUnitResolverTests
         using var attributor = new FlowAttributor(new LocalUnitResolver(NullLogger.Instance), NullLogger.Instance);
         var named = new System.Collections.Concurrent.BlockingCollection<(FlowRecord, long)>();
         attributor.Start((record, sequence) => named.Add((record, sequence)), () => { });
-        FlowRecord probe = Flow(TrafficDirection.Ingress, 6, "127.0.0.1", cgroup.Ports.Tcp, "127.0.0.1", 9);
+        FlowRecord probe = Flow(Direction.Ingress, 6, "127.0.0.1", cgroup.Ports.Tcp, "127.0.0.1", 9);
 
         Assert.False(attributor.TryCached(probe, out _));
         Assert.True(attributor.TryQueue(probe, 41));

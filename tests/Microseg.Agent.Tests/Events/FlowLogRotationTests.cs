@@ -17,7 +17,7 @@ public sealed class FlowLogRotationTests : IDisposable
     {
         Time = new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero).AddMilliseconds(n),
         Kind = FlowEventKind.NewFlow,
-        Direction = TrafficDirection.Ingress,
+        Direction = Direction.Ingress,
         Protocol = 6,
         LocalAddress = IpAddress16.Parse("10.0.1.10"),
         LocalPort = 443,

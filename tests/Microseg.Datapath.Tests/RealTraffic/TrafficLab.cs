@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microseg.Bpf;
 using Microseg.Datapath.Abi;
+using Microseg.Datapath.Attaching;
 using Microseg.Datapath.Fixtures;
 using Microseg.Datapath.Loading;
 using Microseg.Datapath.Slots;
@@ -37,7 +38,7 @@ internal sealed class TrafficLab : IDisposable
     private readonly LoadedDatapath? _datapath;
     private readonly RingBufferReader? _events;
     private readonly SlotWriter? _writer;
-    private readonly DatapathAttachment? _attachment;
+    private readonly AttachOutcome? _attachment;
     /// <summary>Every event read so far, oldest first.</summary>
     private readonly List<FlowEvent> _seen = [];
 
@@ -51,7 +52,9 @@ internal sealed class TrafficLab : IDisposable
             _datapath = LoadedDatapath.Load(DatapathObjects.Options(FixtureCapacities.Small));
             _events = new RingBufferReader(_datapath.Maps.Events);
             _writer = new SlotWriter(_datapath.Maps);
-            _attachment = _b.Run(() => _datapath.Attach(Network.IfindexB, XdpAttachMode.Native));
+            // The daemon's attach, on interface counter slot 1.
+            var attacher = new InterfaceAttacher(_datapath.Maps, _datapath.Ingress, _datapath.Egress, XdpAttachMode.Native);
+            _attachment = _b.Run(() => attacher.Ensure(Network.IfindexB, $"{Network.InterfaceB}@{Network.NamespaceB}", InterfaceSlot, createdClsactBefore: false));
         }
         catch
         {
@@ -66,7 +69,10 @@ internal sealed class TrafficLab : IDisposable
     /// <summary>The protected host's namespace, where the programs are attached.</summary>
     public NetworkNamespace B => _b!;
     public LoadedDatapath Datapath => _datapath!;
-    public DatapathAttachment Attachment => _attachment!;
+    public AttachOutcome Attachment => _attachment!;
+
+    /// <summary>The verdict counter slot of B's interface.</summary>
+    public const uint InterfaceSlot = 1;
 
     /// <summary>B's endpoints (both families, identity 400) and A's addresses as identity 401.</summary>
     public PolicySeed Seed(EndpointMode mode, EndpointFlags flags = EndpointFlags.None) =>
@@ -153,7 +159,7 @@ internal sealed class TrafficLab : IDisposable
         {
             try
             {
-                _b!.Run(() => LoadedDatapath.Detach(attachment));
+                _b!.Run(() => InterfaceAttacher.Detach(Network.IfindexB, attachment.CreatedClsact));
             }
             catch (Exception exception)
             {

@@ -3,6 +3,8 @@ using Microseg.Datapath.Fixtures;
 using Microseg.Datapath.Loading;
 using Microseg.Datapath.Slots;
 using Microseg.Policy.Compilation;
+using Microseg.Policy.Diagnostics;
+using Microseg.Policy.Model;
 using Microseg.TestSupport;
 
 namespace Microseg.Policy.Tests.Compilation;
@@ -45,11 +47,12 @@ public sealed class ExamplesOnDatapathTests
     public void Example_packets_get_the_documented_verdict_and_rule(
         string example, Direction direction, string local, string remote, string protocol, int port, bool dropped, string? rule)
     {
-        CompiledPolicy policy = CompileExample(example);
-        Assert.Empty(policy.CapacityProblems);
         using LoadedDatapath datapath = LoadedDatapath.Load(Options());
-        var applier = new PolicyApplier(datapath, new SlotWriter(datapath.Maps));
-        Assert.True(applier.Apply(policy).Applied);
+        var applier = new PolicyApplier(new SlotWriter(datapath.Maps), datapath.Options.Capacities);
+        PolicyDocument document = CheckExample(example);
+        CompiledPolicy policy = applier.Compile(document);
+        Assert.Empty(policy.CapacityProblems);
+        Assert.True(applier.Apply(document, policy, []).Applied);
 
         (string src, string dst) = direction == Direction.Ingress ? (remote, local) : (local, remote);
         PacketBuilder packet = PacketBuilder.Ip(src, dst);
@@ -72,32 +75,42 @@ public sealed class ExamplesOnDatapathTests
     [PrivilegedFact]
     public void An_oversized_policy_is_refused_whole_and_nothing_is_written()
     {
-        CompiledPolicy policy = CompileExample("three-tier.yaml");
+        // Compiled for roomier maps than the datapath has: the applier checks the image against the datapath's own.
+        PolicyDocument document = CheckExample("three-tier.yaml");
+        CompiledPolicy policy = new PolicyCompiler().Compile(document, FixtureCapacities.Small);
+        Assert.Empty(policy.CapacityProblems);
         using LoadedDatapath datapath = LoadedDatapath.Load(Options() with { Capacities = FixtureCapacities.Small with { PolicyKeysPerSlot = 2 } });
-        var applier = new PolicyApplier(datapath, new SlotWriter(datapath.Maps));
-        PolicyApplyResult result = applier.Apply(policy);
+        var applier = new PolicyApplier(new SlotWriter(datapath.Maps), datapath.Options.Capacities);
+        PolicyApplyResult result = applier.Apply(document, policy, []);
         Assert.False(result.Applied);
-        Assert.Contains("policy keys", Assert.Single(result.Problems).Message);
+        Diagnostic problem = Assert.Single(result.Problems);
+        Assert.Contains("policy keys", problem.Message);
+        Assert.EndsWith("three-tier.yaml", problem.File);
+        Assert.Null(applier.Live);
         Assert.False(datapath.Maps.Policy.Keys.MoveNext(), "a policy key was written");
         Assert.False(datapath.Maps.LocalEndpoints.Keys.MoveNext(), "an endpoint was written");
     }
 
     [PrivilegedFact]
-    public void Applying_a_changed_policy_reports_the_diff_and_writes_only_it()
+    public void Applying_a_changed_policy_compiles_it_from_the_live_one_and_writes_only_the_diff()
     {
         string path = Path.Combine(PolicyText.RepositoryRoot(), "docs", "examples", "three-tier.yaml");
         string text = File.ReadAllText(path);
-        var compiler = new PolicyCompiler();
-        CompiledPolicy before = compiler.Compile(Compile.Document(text, path), DatapathCapacities.Default);
-        CompiledPolicy after = compiler.Compile(Compile.Document(text.Replace("ports: [8080]\n  - name: app-from-web", "ports: [8081]\n  - name: app-from-web"), path),
-            DatapathCapacities.Default);
+        PolicyDocument first = Compile.Document(text, path);
+        PolicyDocument changed = Compile.Document(text.Replace("ports: [8080]\n  - name: app-from-web", "ports: [8081]\n  - name: app-from-web"), path);
         using LoadedDatapath datapath = LoadedDatapath.Load(Options());
-        var applier = new PolicyApplier(datapath, new SlotWriter(datapath.Maps));
-        applier.Apply(before);
-        applier.Apply(before);
-        PolicyApplyResult result = applier.Apply(after);
+        var applier = new PolicyApplier(new SlotWriter(datapath.Maps), datapath.Options.Capacities);
+        CompiledPolicy before = applier.Compile(first);
+        Assert.False(applier.Apply(first, before, []).Incremental);
+        // The same policy again fills the other slot, as a daemon's second reload does.
+        applier.Apply(first, before, []);
+        CompiledPolicy after = applier.Compile(changed);
+        Assert.Same(before, after.Basis);
+        PolicyApplyResult result = applier.Apply(changed, after, []);
         Assert.True(result.Applied);
-        ImageDiff diff = result.Diff!;
+        Assert.True(result.Incremental);
+        Assert.Same(after, applier.Live);
+        ImageDiff diff = ImageDiff.Diff(before, after);
         Assert.Equal(8081, Assert.Single(diff.Ports.Added).Key.Port);
         Assert.Equal(8080, Assert.Single(diff.Ports.Removed).Key.Port);
         Assert.Single(diff.Policies.Changed); // the exact-port filter bit moves
@@ -105,12 +118,12 @@ public sealed class ExamplesOnDatapathTests
         Assert.Equal(3, result.Written!.Value.Written + result.Written!.Value.Deleted);
     }
 
-    private static CompiledPolicy CompileExample(string example)
+    private static PolicyDocument CheckExample(string example)
     {
         string path = Path.Combine(PolicyText.RepositoryRoot(), "docs", "examples", example);
         PolicyCheckResult result = PolicyChecker.CheckFile(path);
         Assert.True(result.IsValid, PolicyText.Render(result.Diagnostics));
-        return new PolicyCompiler().Compile(result.Document!, FixtureCapacities.Small);
+        return result.Document!;
     }
 
     private static DatapathOptions Options() => new()

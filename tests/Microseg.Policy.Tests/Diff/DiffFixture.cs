@@ -1,5 +1,6 @@
 using Microseg.Policy.Diff;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Policy.Tests.Diff;
 

@@ -1,6 +1,6 @@
 using Microseg.Policy.Evaluation;
-using static Microseg.Policy.Evaluation.JudgementReason;
-using static Microseg.Policy.Evaluation.PacketOutcome;
+using static Microseg.Datapath.Abi.VerdictReason;
+using static Microseg.Datapath.Abi.Verdict;
 using static Microseg.Policy.Tests.Evaluation.Packets;
 
 namespace Microseg.Policy.Tests.Evaluation;
@@ -31,7 +31,7 @@ public sealed class ConntrackTests
     {
         PacketFacts syn = Tcp("10.0.1.10", "198.51.100.1", 80, Out);
 
-        Policies.Expect(_evaluator.Judge(syn), Allow, Default);
+        Policies.Expect(_evaluator.Judge(syn), Allow, PolicyDefault);
         Policies.Expect(_evaluator.Judge(Reply(syn)), Allow, Established);
         Policies.Expect(_evaluator.Judge(Next(syn)), Allow, Established);
         Policies.Expect(_evaluator.Judge(Reply(syn, TcpFlagBits.Ack | TcpFlagBits.Fin)), Allow, Established);
@@ -43,7 +43,7 @@ public sealed class ConntrackTests
     {
         PacketFacts syn = Tcp("198.51.100.1", "10.0.1.10", 443, In);
 
-        Policies.Expect(_evaluator.Judge(syn), Allow, Rule, "https-in");
+        Policies.Expect(_evaluator.Judge(syn), Allow, PolicyRule, "https-in");
         Judgement reply = _evaluator.Judge(Reply(syn));
         Policies.Expect(reply, Allow, Established, "https-in", "rule");
         Assert.Contains("follows that verdict without consulting the rules", reply.Explanation);
@@ -58,13 +58,13 @@ public sealed class ConntrackTests
     {
         // web -> client:40000 is allowed (egress default), client -> web:80 is not (ingress default).
         Judgement j = _evaluator.Judge(Tcp("10.0.1.10", "198.51.100.1", 40000, Out, TcpFlagBits.Ack, sourcePort: 80));
-        Policies.Expect(j, Deny, Default);
+        Policies.Expect(j, Deny, PolicyDefault);
         Assert.Contains("judged as the other side opening it (ingress tcp port 80)", j.Explanation);
         Assert.Equal(0, _evaluator.TrackedFlowCount);
 
         // Both openings allowed (https-in, and the egress default): passes, and is tracked.
         PacketFacts segment = Tcp("10.0.1.10", "198.51.100.1", 40000, Out, TcpFlagBits.Ack, sourcePort: 443);
-        Policies.Expect(_evaluator.Judge(segment), Allow, Default);
+        Policies.Expect(_evaluator.Judge(segment), Allow, PolicyDefault);
         Policies.Expect(_evaluator.Judge(Reply(segment, TcpFlagBits.Ack)), Allow, Established);
         Assert.Equal(1, _evaluator.TrackedFlowCount);
     }
@@ -74,8 +74,8 @@ public sealed class ConntrackTests
     {
         PacketFacts syn = Tcp("198.51.100.1", "10.0.1.10", 80, In);
 
-        Policies.Expect(_evaluator.Judge(syn), Deny, Default);
-        Policies.Expect(_evaluator.Judge(Next(syn)), Deny, Default);
+        Policies.Expect(_evaluator.Judge(syn), Deny, PolicyDefault);
+        Policies.Expect(_evaluator.Judge(Next(syn)), Deny, PolicyDefault);
         Assert.Equal(0, _evaluator.TrackedFlowCount);
     }
 
@@ -83,7 +83,7 @@ public sealed class ConntrackTests
     public void A_packet_whose_flow_was_never_seen_is_judged_in_its_own_direction()
     {
         // An inbound SYN-ACK from port 80 to 40000 with no outbound SYN before it: default-deny ingress.
-        Policies.Expect(_evaluator.Judge(Tcp("198.51.100.1", "10.0.1.10", 40000, In, TcpFlagBits.Syn | TcpFlagBits.Ack, sourcePort: 80)), Deny, Default);
+        Policies.Expect(_evaluator.Judge(Tcp("198.51.100.1", "10.0.1.10", 40000, In, TcpFlagBits.Syn | TcpFlagBits.Ack, sourcePort: 80)), Deny, PolicyDefault);
     }
 
     [Fact]
@@ -94,10 +94,10 @@ public sealed class ConntrackTests
 
         Judgement again = _evaluator.Judge(syn);
 
-        Policies.Expect(again, Allow, Default);
+        Policies.Expect(again, Allow, PolicyDefault);
         Assert.Contains("A TCP SYN opens its flow afresh", again.Explanation);
         // The remote opening a connection from the same ports is a SYN too: judged, and denied inbound.
-        Policies.Expect(_evaluator.Judge(Reply(syn, TcpFlagBits.Syn)), Deny, Default);
+        Policies.Expect(_evaluator.Judge(Reply(syn, TcpFlagBits.Syn)), Deny, PolicyDefault);
     }
 
     [Fact]
@@ -108,11 +108,11 @@ public sealed class ConntrackTests
 
         Judgement j = _evaluator.Judge(rst);
 
-        Policies.Expect(j, Allow, Default);
+        Policies.Expect(j, Allow, PolicyDefault);
         Assert.Equal(0, _evaluator.TrackedFlowCount);
-        Policies.Expect(_evaluator.Judge(rst), Allow, Default);
+        Policies.Expect(_evaluator.Judge(rst), Allow, PolicyDefault);
         // From an ephemeral port, the peer opening it (ingress to 40000) is denied.
-        Policies.Expect(_evaluator.Judge(rst with { SourcePort = 40000 }), Deny, Default);
+        Policies.Expect(_evaluator.Judge(rst with { SourcePort = 40000 }), Deny, PolicyDefault);
     }
 
     [Fact]
@@ -129,10 +129,10 @@ public sealed class ConntrackTests
     {
         PacketFacts ping = Icmp("10.0.1.10", "198.51.100.1", 8, Out, id: 77);
 
-        Policies.Expect(_evaluator.Judge(ping), Allow, Default);
+        Policies.Expect(_evaluator.Judge(ping), Allow, PolicyDefault);
         Policies.Expect(_evaluator.Judge(Reply(ping, icmpType: 0)), Allow, Established);
         // Another identifier is another flow: an unsolicited echo reply inbound.
-        Policies.Expect(_evaluator.Judge(Icmp("198.51.100.1", "10.0.1.10", 0, In, id: 78)), Deny, Default);
+        Policies.Expect(_evaluator.Judge(Icmp("198.51.100.1", "10.0.1.10", 0, In, id: 78)), Deny, PolicyDefault);
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class ConntrackTests
     {
         PacketFacts ping = Icmp("2001:db8::10", "2001:db8:ff::1", 128, Out, id: 5);
 
-        Policies.Expect(_evaluator.Judge(ping), Allow, Default);
+        Policies.Expect(_evaluator.Judge(ping), Allow, PolicyDefault);
         Policies.Expect(_evaluator.Judge(Reply(ping, icmpType: 129)), Allow, Established);
     }
 
@@ -182,9 +182,9 @@ public sealed class ConntrackTests
     {
         PacketFacts never = Udp("10.0.1.10", "198.51.100.1", 53, Out);
 
-        Policies.Expect(_evaluator.Judge(IcmpError("192.0.2.1", "10.0.1.10", 3, In, quoted: never)), Deny, Default);
-        Policies.Expect(_evaluator.Judge(IcmpError("10.0.1.10", "192.0.2.1", 11, Out, quoted: never)), Allow, Default);
-        Policies.Expect(_evaluator.Judge(Icmp("192.0.2.1", "10.0.1.10", 3, In)), Deny, Default); // no usable quote
+        Policies.Expect(_evaluator.Judge(IcmpError("192.0.2.1", "10.0.1.10", 3, In, quoted: never)), Deny, PolicyDefault);
+        Policies.Expect(_evaluator.Judge(IcmpError("10.0.1.10", "192.0.2.1", 11, Out, quoted: never)), Allow, PolicyDefault);
+        Policies.Expect(_evaluator.Judge(Icmp("192.0.2.1", "10.0.1.10", 3, In)), Deny, PolicyDefault); // no usable quote
         Assert.Equal(0, _evaluator.TrackedFlowCount);
     }
 
@@ -193,18 +193,18 @@ public sealed class ConntrackTests
     {
         PacketFacts syn = Tcp("198.51.100.1", "10.0.1.20", 80, In);
 
-        Policies.Expect(_evaluator.Judge(syn), WouldDeny, Default);
+        Policies.Expect(_evaluator.Judge(syn), WouldDeny, PolicyDefault);
         Policies.Expect(_evaluator.Judge(Reply(syn)), WouldDeny, Established);
         Policies.Expect(_evaluator.Judge(Next(syn)), WouldDeny, Established);
         // An ICMP error about a would-deny flow is not about a flow currently allowed.
-        Policies.Expect(_evaluator.Judge(IcmpError("192.0.2.1", "10.0.1.20", 3, In, quoted: Reply(syn))), WouldDeny, Default);
+        Policies.Expect(_evaluator.Judge(IcmpError("192.0.2.1", "10.0.1.20", 3, In, quoted: Reply(syn))), WouldDeny, PolicyDefault);
     }
 
     [Fact]
     public void Monitor_mode_reports_the_deny_rule()
     {
-        Policies.Expect(_evaluator.Judge(Tcp("10.0.1.20", "198.51.100.1", 25, Out)), WouldDeny, Rule, "no-smtp-out");
-        Policies.Expect(_evaluator.Judge(Tcp("10.0.1.10", "198.51.100.1", 25, Out)), Deny, Rule, "no-smtp-out");
+        Policies.Expect(_evaluator.Judge(Tcp("10.0.1.20", "198.51.100.1", 25, Out)), WouldDeny, PolicyRule, "no-smtp-out");
+        Policies.Expect(_evaluator.Judge(Tcp("10.0.1.10", "198.51.100.1", 25, Out)), Deny, PolicyRule, "no-smtp-out");
     }
 
     [Fact]
@@ -212,8 +212,8 @@ public sealed class ConntrackTests
     {
         _evaluator.Judge(Tcp("10.0.1.10", "198.51.100.1", 80, Out, sourcePort: 1000));
 
-        Policies.Expect(_evaluator.Judge(Tcp("198.51.100.1", "10.0.1.10", 1001, In, TcpFlagBits.Ack, sourcePort: 80)), Deny, Default);
-        Policies.Expect(_evaluator.Judge(Tcp("198.51.100.2", "10.0.1.10", 1000, In, TcpFlagBits.Ack, sourcePort: 80)), Deny, Default);
+        Policies.Expect(_evaluator.Judge(Tcp("198.51.100.1", "10.0.1.10", 1001, In, TcpFlagBits.Ack, sourcePort: 80)), Deny, PolicyDefault);
+        Policies.Expect(_evaluator.Judge(Tcp("198.51.100.2", "10.0.1.10", 1000, In, TcpFlagBits.Ack, sourcePort: 80)), Deny, PolicyDefault);
         Policies.Expect(_evaluator.Judge(Tcp("198.51.100.1", "10.0.1.10", 1000, In, TcpFlagBits.Ack, sourcePort: 80)), Allow, Established);
     }
 
@@ -225,6 +225,6 @@ public sealed class ConntrackTests
 
         _evaluator.ForgetFlows();
 
-        Policies.Expect(_evaluator.Judge(Reply(syn, TcpFlagBits.Ack)), Deny, Default);
+        Policies.Expect(_evaluator.Judge(Reply(syn, TcpFlagBits.Ack)), Deny, PolicyDefault);
     }
 }

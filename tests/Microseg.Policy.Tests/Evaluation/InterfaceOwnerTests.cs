@@ -1,6 +1,7 @@
 using System.Net;
 using Microseg.Policy.Evaluation;
 using Microseg.Policy.Interfaces;
+using Microseg.Datapath.Abi;
 using static Microseg.Policy.Tests.Evaluation.Packets;
 
 namespace Microseg.Policy.Tests.Evaluation;
@@ -46,9 +47,9 @@ public sealed class InterfaceOwnerTests
     {
         var evaluator = new ReferenceEvaluator(Policies.FromText(Yaml), [Eth0("10.77.0.3", "fd77::3", LinkLocal + "%2", "fd77::99")]);
 
-        Policies.Expect(evaluator.Judge(On(Tcp("fd77::2", LinkLocal, 22, In))), PacketOutcome.Deny, JudgementReason.Default);
-        Policies.Expect(evaluator.Judge(On(Tcp("fd77::2", LinkLocal, 5432, In))), PacketOutcome.Allow, JudgementReason.Rule, "api-to-db");
-        Policies.Expect(evaluator.Judge(On(Tcp("fd77::2", "fd77::99", 22, In))), PacketOutcome.Deny, JudgementReason.Default);
+        Policies.Expect(evaluator.Judge(On(Tcp("fd77::2", LinkLocal, 22, In))), Verdict.Deny, VerdictReason.PolicyDefault);
+        Policies.Expect(evaluator.Judge(On(Tcp("fd77::2", LinkLocal, 5432, In))), Verdict.Allow, VerdictReason.PolicyRule, "api-to-db");
+        Policies.Expect(evaluator.Judge(On(Tcp("fd77::2", "fd77::99", 22, In))), Verdict.Deny, VerdictReason.PolicyDefault);
         var judged = evaluator.Judge(On(Tcp("fd77::2", LinkLocal, 22, In, sourcePort: 40001)));
         Assert.Equal("db", judged.LocalIdentity);
         Assert.Contains("which endpoint 'db' owns", judged.Explanation, StringComparison.Ordinal);
@@ -58,10 +59,10 @@ public sealed class InterfaceOwnerTests
     public void WithoutAnOwnerOrAnInterfaceTheAddressIsNotJudged()
     {
         var unowned = new ReferenceEvaluator(Policies.FromText(Yaml), [Eth0(LinkLocal)]);
-        Policies.Expect(unowned.Judge(On(Tcp("fd77::2", LinkLocal, 22, In))), PacketOutcome.Unenforced, JudgementReason.EndpointOff);
+        Policies.Expect(unowned.Judge(On(Tcp("fd77::2", LinkLocal, 22, In))), Verdict.Unenforced, VerdictReason.EndpointOff);
 
         var owned = new ReferenceEvaluator(Policies.FromText(Yaml), [Eth0("fd77::3", LinkLocal)]);
-        Policies.Expect(owned.Judge(Tcp("fd77::2", LinkLocal, 22, In)), PacketOutcome.Unenforced, JudgementReason.EndpointOff);
+        Policies.Expect(owned.Judge(Tcp("fd77::2", LinkLocal, 22, In)), Verdict.Unenforced, VerdictReason.EndpointOff);
     }
 
     [Fact]

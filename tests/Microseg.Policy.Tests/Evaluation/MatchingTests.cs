@@ -1,6 +1,6 @@
 using Microseg.Policy.Evaluation;
-using static Microseg.Policy.Evaluation.JudgementReason;
-using static Microseg.Policy.Evaluation.PacketOutcome;
+using static Microseg.Datapath.Abi.VerdictReason;
+using static Microseg.Datapath.Abi.Verdict;
 using static Microseg.Policy.Tests.Evaluation.Packets;
 
 namespace Microseg.Policy.Tests.Evaluation;
@@ -55,7 +55,7 @@ public sealed class MatchingTests
     {
         Judgement j = Ingress($"{{name: r, action: allow, direction: ingress, local: {{identity: web}}, peer: {selector}}}", from);
 
-        Policies.Expect(j, matches ? Allow : Deny, matches ? Rule : Default, matches ? "r" : null);
+        Policies.Expect(j, matches ? Allow : Deny, matches ? PolicyRule : PolicyDefault, matches ? "r" : null);
     }
 
     [Theory]
@@ -72,7 +72,7 @@ public sealed class MatchingTests
 
         Judgement j = Policies.Evaluator(policy).Judge(Tcp("198.51.100.1", "10.0.1.10", 80, In));
 
-        Policies.Expect(j, matches ? Allow : Deny, matches ? Rule : Default, matches ? "r" : null);
+        Policies.Expect(j, matches ? Allow : Deny, matches ? PolicyRule : PolicyDefault, matches ? "r" : null);
     }
 
     [Theory]
@@ -100,7 +100,7 @@ public sealed class MatchingTests
         Judgement j = Policies.Evaluator(World + "  - {name: r, action: allow, direction: ingress, local: {identity: host}, peer: {identity: web}}\n")
             .Judge(Tcp("10.0.1.10", "10.5.0.2", 80, In));
 
-        Policies.Expect(j, Allow, Rule, "r");
+        Policies.Expect(j, Allow, PolicyRule, "r");
     }
 
     [Theory]
@@ -139,7 +139,7 @@ public sealed class MatchingTests
 
         Judgement j = Policies.Evaluator(World + $"  - {{name: r, action: allow, direction: ingress, local: {{identity: web}}, peer: {{any: true}}, {clause}}}\n").Judge(packet);
 
-        Policies.Expect(j, matches ? Allow : Deny, matches ? Rule : Default, matches ? "r" : null);
+        Policies.Expect(j, matches ? Allow : Deny, matches ? PolicyRule : PolicyDefault, matches ? "r" : null);
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class MatchingTests
     {
         ReferenceEvaluator evaluator = Policies.Evaluator(World + "  - {name: out, action: allow, direction: egress, local: {identity: web}, peer: {identity: prod-api}, protocol: tcp, ports: [80]}\n");
 
-        Policies.Expect(evaluator.Judge(Tcp("10.0.1.10", "10.1.0.1", 80, Out)), Allow, Rule, "out");
-        Policies.Expect(evaluator.Judge(Tcp("10.1.0.1", "10.0.1.10", 80, In)), Deny, Default);
+        Policies.Expect(evaluator.Judge(Tcp("10.0.1.10", "10.1.0.1", 80, Out)), Allow, PolicyRule, "out");
+        Policies.Expect(evaluator.Judge(Tcp("10.1.0.1", "10.0.1.10", 80, In)), Deny, PolicyDefault);
     }
 }

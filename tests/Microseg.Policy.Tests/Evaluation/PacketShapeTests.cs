@@ -1,7 +1,8 @@
 using System.Net;
 using Microseg.Policy.Evaluation;
-using static Microseg.Policy.Evaluation.JudgementReason;
-using static Microseg.Policy.Evaluation.PacketOutcome;
+using Microseg.Datapath.Abi;
+using static Microseg.Datapath.Abi.VerdictReason;
+using static Microseg.Datapath.Abi.Verdict;
 using static Microseg.Policy.Tests.Evaluation.Packets;
 
 namespace Microseg.Policy.Tests.Evaluation;
@@ -30,11 +31,11 @@ public sealed class PacketShapeTests
     private readonly ReferenceEvaluator _evaluator = Policies.Evaluator(Policy);
 
     [Theory]
-    [InlineData("10.0.1.10", Deny, Default)]
-    [InlineData("10.0.1.20", WouldDeny, Default)]
+    [InlineData("10.0.1.10", Deny, PolicyDefault)]
+    [InlineData("10.0.1.20", WouldDeny, PolicyDefault)]
     [InlineData("10.0.1.30", Unenforced, EndpointOff)]
     [InlineData("10.0.1.99", Unenforced, EndpointOff)] // no endpoint lists it
-    public void Modes_apply_the_verdict(string to, PacketOutcome outcome, JudgementReason reason)
+    public void Modes_apply_the_verdict(string to, Verdict outcome, VerdictReason reason)
     {
         Policies.Expect(_evaluator.Judge(Tcp("198.51.100.1", to, 80, In)), outcome, reason);
         Assert.Equal(0, _evaluator.TrackedFlowCount - (outcome == WouldDeny ? 1 : 0));
@@ -55,7 +56,7 @@ public sealed class PacketShapeTests
     [InlineData("10.0.1.20", WouldDeny, Malformed)]
     [InlineData("10.0.1.30", Unenforced, EndpointOff)]
     [InlineData("10.0.1.99", Unenforced, EndpointOff)]
-    public void Malformed_packets(string to, PacketOutcome outcome, JudgementReason reason)
+    public void Malformed_packets(string to, Verdict outcome, VerdictReason reason)
     {
         // Even to an allowed port: a malformed packet cannot be judged by the rules.
         Policies.Expect(_evaluator.Judge(Udp("198.51.100.1", to, 53, In) with { Shape = PacketShape.Malformed }), outcome, reason);
@@ -90,7 +91,7 @@ public sealed class PacketShapeTests
     {
         var packet = new PacketFacts(IPAddress.Parse("fe80::1"), IPAddress.Parse("2001:db8::10"), protocol, 0, 0, type, In);
 
-        Policies.Expect(_evaluator.Judge(packet), Deny, Default);
+        Policies.Expect(_evaluator.Judge(packet), Deny, PolicyDefault);
     }
 
     [Fact]
@@ -106,7 +107,7 @@ public sealed class PacketShapeTests
     {
         PacketFacts first = Udp("198.51.100.1", "10.0.1.10", 53, In) with { Shape = PacketShape.FirstFragment, FragmentId = 9 };
 
-        Policies.Expect(_evaluator.Judge(first), Allow, Rule, "dns-in");
+        Policies.Expect(_evaluator.Judge(first), Allow, PolicyRule, "dns-in");
         PacketFacts later = first with { Shape = PacketShape.LaterFragment, SourcePort = 0, DestinationPort = 0 };
         Policies.Expect(_evaluator.Judge(later), Allow, Fragment, "dns-in", "rule");
         Policies.Expect(_evaluator.Judge(later), Allow, Fragment, "dns-in");
@@ -117,7 +118,7 @@ public sealed class PacketShapeTests
     {
         PacketFacts first = Udp("198.51.100.1", "10.0.1.10", 54, In) with { Shape = PacketShape.FirstFragment, FragmentId = 9 };
 
-        Policies.Expect(_evaluator.Judge(first), Deny, Default);
+        Policies.Expect(_evaluator.Judge(first), Deny, PolicyDefault);
         Policies.Expect(_evaluator.Judge(first with { Shape = PacketShape.LaterFragment }), Deny, Fragment);
     }
 
@@ -136,7 +137,7 @@ public sealed class PacketShapeTests
     [InlineData("10.0.1.10", Deny, FragmentUntracked)]
     [InlineData("10.0.1.20", WouldDeny, FragmentUntracked)]
     [InlineData("10.0.1.30", Unenforced, EndpointOff)]
-    public void A_later_fragment_whose_first_was_not_seen(string to, PacketOutcome outcome, JudgementReason reason)
+    public void A_later_fragment_whose_first_was_not_seen(string to, Verdict outcome, VerdictReason reason)
     {
         // Another datagram's first fragment (another id) does not count.
         _evaluator.Judge(Udp("198.51.100.1", to, 53, In) with { Shape = PacketShape.FirstFragment, FragmentId = 1 });
@@ -154,6 +155,6 @@ public sealed class PacketShapeTests
         Assert.Contains("The local address 10.0.1.20 (the destination of this arriving packet) is endpoint 'reporting' (mode monitor).", j.Explanation);
         Assert.Contains("Peer 198.51.100.1 is 'world'", j.Explanation);
         Assert.Contains("Allow rule 'dns-in' (p.yaml:", j.Explanation);
-        Assert.Equal(("reporting", "world", Model.EndpointMode.Monitor), (j.LocalIdentity, j.PeerIdentity, j.Mode));
+        Assert.Equal(("reporting", "world", EndpointMode.Monitor), (j.LocalIdentity, j.PeerIdentity, j.Mode));
     }
 }

@@ -1,5 +1,6 @@
 using Microseg.Policy.Evaluation;
 using Microseg.Policy.Model;
+using Microseg.Datapath.Abi;
 
 namespace Microseg.Policy.Tests.Evaluation;
 
@@ -25,7 +26,7 @@ internal static class Policies
     public static ReferenceEvaluator Evaluator(string yaml) => new(FromText(yaml));
 
     /// <summary>Asserts outcome, reason and deciding rule at once, showing the explanation on failure.</summary>
-    public static void Expect(Judgement j, PacketOutcome outcome, JudgementReason reason, string? rule = null, string? kind = null)
+    public static void Expect(Judgement j, Verdict outcome, VerdictReason reason, string? rule = null, string? kind = null)
     {
         Assert.True(
             (outcome, reason, rule) == (j.Outcome, j.Reason, j.RuleName) && (kind is null || kind == j.RuleKind),

@@ -1,6 +1,6 @@
 using Microseg.Policy.Evaluation;
-using static Microseg.Policy.Evaluation.JudgementReason;
-using static Microseg.Policy.Evaluation.PacketOutcome;
+using static Microseg.Datapath.Abi.VerdictReason;
+using static Microseg.Datapath.Abi.Verdict;
 using static Microseg.Policy.Tests.Evaluation.Packets;
 
 namespace Microseg.Policy.Tests.Evaluation;
@@ -52,7 +52,7 @@ public sealed class PolicyChangeTests
     {
         var evaluator = new ReferenceEvaluator(Policies.FromText(Before.Replace("protocol: tcp, ports: [443]", "protocol: udp, ports: [443]")));
         PacketFacts query = Udp("198.51.100.1", "10.0.1.10", 443, In);
-        Policies.Expect(evaluator.Judge(query), Allow, Rule, "https-in");
+        Policies.Expect(evaluator.Judge(query), Allow, PolicyRule, "https-in");
 
         evaluator.ReplacePolicy(Policies.FromText(Before));
 
@@ -88,7 +88,7 @@ public sealed class PolicyChangeTests
         // web's segment from port 443 to a client: web opening it (egress to 40000) is allowed by
         // the egress default; the client opening it (ingress to 443) by https-in.
         PacketFacts segment = Tcp("10.0.1.10", "198.51.100.1", 40000, Out, TcpFlagBits.Ack, sourcePort: 443);
-        Policies.Expect(evaluator.Judge(segment), Allow, Default);
+        Policies.Expect(evaluator.Judge(segment), Allow, PolicyDefault);
 
         evaluator.ReplacePolicy(Policies.FromText(Before.Replace("ports: [443]", "ports: [8443]")));
 
@@ -143,7 +143,7 @@ public sealed class PolicyChangeTests
     {
         var evaluator = new ReferenceEvaluator(Policies.FromText(Before));
         PacketFacts syn = Tcp("198.51.100.1", "10.0.1.20", 80, In);
-        Policies.Expect(evaluator.Judge(syn), WouldDeny, Default);
+        Policies.Expect(evaluator.Judge(syn), WouldDeny, PolicyDefault);
 
         evaluator.ReplacePolicy(Policies.FromText(Before.Replace("local: {identity: web}, peer: {any: true}, protocol: tcp, ports: [443]", "local: {any: true}, peer: {any: true}, protocol: tcp, ports: [443, 80]")));
 
@@ -171,7 +171,7 @@ public sealed class PolicyChangeTests
         evaluator.ReplacePolicy(Policies.FromText(Before));
         PacketFacts error = IcmpError("192.0.2.1", "10.0.1.10", 3, In, quoted: query);
 
-        Policies.Expect(evaluator.Judge(error), Deny, Default);
+        Policies.Expect(evaluator.Judge(error), Deny, PolicyDefault);
         Policies.Expect(evaluator.Judge(Next(query)), Allow, Established);
         Policies.Expect(evaluator.Judge(error), Allow, Related);
     }
@@ -185,7 +185,7 @@ public sealed class PolicyChangeTests
 
         evaluator.ReplacePolicy(Policies.FromText(Before.Replace("ports: [443]", "ports: [8443]")));
 
-        Policies.Expect(evaluator.Judge(syn), Deny, Default);
+        Policies.Expect(evaluator.Judge(syn), Deny, PolicyDefault);
         Assert.Equal(1, evaluator.TrackedFlowCount); // a denied SYN opens nothing and closes nothing
     }
 }

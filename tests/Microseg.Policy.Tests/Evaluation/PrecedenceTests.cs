@@ -1,6 +1,7 @@
 using Microseg.Policy.Evaluation;
-using static Microseg.Policy.Evaluation.JudgementReason;
-using static Microseg.Policy.Evaluation.PacketOutcome;
+using Microseg.Datapath.Abi;
+using static Microseg.Datapath.Abi.VerdictReason;
+using static Microseg.Datapath.Abi.Verdict;
 using static Microseg.Policy.Tests.Evaluation.Packets;
 
 namespace Microseg.Policy.Tests.Evaluation;
@@ -29,14 +30,14 @@ public sealed class PrecedenceTests
         """;
 
     [Theory]
-    [InlineData("10.9.1.1", 22, Allow, Rule, "m-ssh", "management")]     // management beats the deny rule
-    [InlineData("10.3.0.5", 22, Deny, Rule, "b-dev", "boundary")]        // not from the admin network: the boundary
-    [InlineData("10.3.0.5", 80, Deny, Rule, "b-dev", "boundary")]        // the boundary beats two allows
-    [InlineData("10.9.1.1", 23, Deny, Rule, "d-low", "rule")]            // management is port 22 only; first deny in file order
-    [InlineData("198.51.100.1", 23, Deny, Rule, "d-low", "rule")]        // deny beats allow
-    [InlineData("198.51.100.1", 80, Allow, Rule, "a-wide", "rule")]      // first allow in file order
-    [InlineData("198.51.100.1", 81, Deny, Default, null, null)]          // no rule: the ingress default
-    public void Levels_in_order(string from, int port, PacketOutcome outcome, JudgementReason reason, string? rule, string? kind)
+    [InlineData("10.9.1.1", 22, Allow, PolicyRule, "m-ssh", "management")]     // management beats the deny rule
+    [InlineData("10.3.0.5", 22, Deny, PolicyRule, "b-dev", "boundary")]        // not from the admin network: the boundary
+    [InlineData("10.3.0.5", 80, Deny, PolicyRule, "b-dev", "boundary")]        // the boundary beats two allows
+    [InlineData("10.9.1.1", 23, Deny, PolicyRule, "d-low", "rule")]            // management is port 22 only; first deny in file order
+    [InlineData("198.51.100.1", 23, Deny, PolicyRule, "d-low", "rule")]        // deny beats allow
+    [InlineData("198.51.100.1", 80, Allow, PolicyRule, "a-wide", "rule")]      // first allow in file order
+    [InlineData("198.51.100.1", 81, Deny, PolicyDefault, null, null)]          // no rule: the ingress default
+    public void Levels_in_order(string from, int port, Verdict outcome, VerdictReason reason, string? rule, string? kind)
     {
         Judgement j = Policies.Evaluator(Layers).Judge(Tcp(from, "10.0.1.10", (ushort)port, In));
 
@@ -48,7 +49,7 @@ public sealed class PrecedenceTests
     {
         Judgement j = Policies.Evaluator(Layers).Judge(Tcp("10.0.1.10", "10.9.1.1", 22, Out));
 
-        Policies.Expect(j, Allow, Default);
+        Policies.Expect(j, Allow, PolicyDefault);
     }
 
     [Fact]
@@ -59,7 +60,7 @@ public sealed class PrecedenceTests
 
         Judgement j = Policies.Evaluator(policy).Judge(Tcp("10.3.9.9", "10.0.1.10", 22, In));
 
-        Policies.Expect(j, Allow, Rule, "m-ssh", "management");
+        Policies.Expect(j, Allow, PolicyRule, "m-ssh", "management");
         Assert.Contains("overrides boundary 'b-dev', deny rule 'd-low'.", j.Explanation);
     }
 
@@ -89,16 +90,16 @@ public sealed class PrecedenceTests
         Assert.True(result.IsValid, PolicyText.Render(result.Diagnostics));
         var evaluator = new ReferenceEvaluator(result.Document!);
 
-        Policies.Expect(evaluator.Judge(Tcp("198.51.100.1", "10.0.1.10", 80, In)), Allow, Rule, "a-wide");
+        Policies.Expect(evaluator.Judge(Tcp("198.51.100.1", "10.0.1.10", 80, In)), Allow, PolicyRule, "a-wide");
         Judgement j = evaluator.Judge(Tcp("198.51.100.1", "10.0.1.10", 81, In));
-        Policies.Expect(j, Allow, Rule, "a-included");
+        Policies.Expect(j, Allow, PolicyRule, "a-included");
         Assert.Equal(Path.Combine(dir.Path, "conf.d", "10-x.yaml"), j.RulePosition!.Value.File);
     }
 
     [Theory]
     [InlineData("allow", "deny", Allow)]
     [InlineData("deny", "allow", Deny)]
-    public void The_default_is_per_endpoint_and_per_direction(string ingress, string egress, PacketOutcome inbound)
+    public void The_default_is_per_endpoint_and_per_direction(string ingress, string egress, Verdict inbound)
     {
         string policy = $$"""
             version: 1
@@ -111,7 +112,7 @@ public sealed class PrecedenceTests
             """;
         ReferenceEvaluator evaluator = Policies.Evaluator(policy);
 
-        Policies.Expect(evaluator.Judge(Tcp("198.51.100.1", "10.0.1.10", 80, In)), inbound, Default);
-        Policies.Expect(evaluator.Judge(Tcp("10.0.1.10", "198.51.100.1", 80, Out)), inbound == Allow ? Deny : Allow, Default);
+        Policies.Expect(evaluator.Judge(Tcp("198.51.100.1", "10.0.1.10", 80, In)), inbound, PolicyDefault);
+        Policies.Expect(evaluator.Judge(Tcp("10.0.1.10", "198.51.100.1", 80, Out)), inbound == Allow ? Deny : Allow, PolicyDefault);
     }
 }

@@ -2,23 +2,29 @@ using System.Globalization;
 using System.Text;
 using Microseg.Bpf;
 using Microseg.Datapath.Abi;
+using Microseg.Datapath.Attaching;
 using Microseg.Datapath.Loading;
 using Microseg.Datapath.Slots;
 using Microseg.Policy;
 using Microseg.Policy.Compilation;
+using Microseg.Policy.Interfaces;
 
 namespace Microseg.Bench.Sre.Configurations;
 
 /// <summary>
 /// microseg_allow and microseg_deny_flood: Microseg's own programs on the receiver, with the
 /// rules written as a policy file (one identity per source address, one ingress rule per
-/// pair), checked, compiled and applied the way the daemon does. The receiver is one endpoint
+/// pair), checked, attached and applied by the daemon's own code: <see cref="PolicyChecker"/>,
+/// <see cref="InterfaceAttacher"/> and <see cref="PolicyApplier"/>, in the order microsegd
+/// calls them (attach, then apply with the interface's owner). The receiver is one endpoint
 /// in enforce mode, ingress default deny. For microseg_allow the generator's flow is opened by
 /// its first frame and every later frame is an established conntrack hit (the fast path); for
 /// microseg_deny_flood every frame goes to a port no rule allows and is dropped.
 /// </summary>
 internal sealed class MicrosegFilter(string objectDirectory, bool denyFlood) : SreConfiguration
 {
+    // The receiver's verdict counter slot, as microsegd hands out the first one.
+    private const uint ReceiverSlot = 1;
     private LoadedDatapath? _datapath;
 
     public override string Name => denyFlood ? "microseg_deny_flood" : "microseg_allow";
@@ -38,11 +44,15 @@ internal sealed class MicrosegFilter(string objectDirectory, bool denyFlood) : S
                 throw new InvalidOperationException($"the generated policy {path} is invalid: " +
                     (checkedPolicy.ReadFailure ?? string.Join("; ", checkedPolicy.Diagnostics.Where(d => d.IsError).Take(3))));
             _datapath = LoadedDatapath.Load(new DatapathOptions { ObjectDirectory = objectDirectory });
-            var compiled = new PolicyCompiler().Compile(checkedPolicy.Document!, _datapath.Options.Capacities);
-            var applied = new PolicyApplier(_datapath, new SlotWriter(_datapath.Maps)).Apply(compiled);
+            var receiver = $"{pair.ReceiverInterface}@{pair.ReceiverNamespace}";
+            var attacher = new InterfaceAttacher(_datapath.Maps, _datapath.Ingress, _datapath.Egress, XdpAttachMode.Native);
+            pair.Receiver.Run(() => attacher.Ensure(pair.ReceiverIfindex, receiver, ReceiverSlot, createdClsactBefore: false));
+            var applier = new PolicyApplier(new SlotWriter(_datapath.Maps), _datapath.Options.Capacities);
+            var document = checkedPolicy.Document!;
+            var owners = PolicyApplier.Owners(document, [(ReceiverSlot, new InterfaceAddresses(receiver, [pair.ReceiverAddress]))]);
+            var applied = applier.Apply(document, applier.Compile(document), owners);
             if (!applied.Applied)
                 throw new InvalidOperationException("the generated policy does not fit: " + string.Join("; ", applied.Problems.Take(3)));
-            pair.Receiver.Run(() => _datapath.Attach(pair.ReceiverIfindex, XdpAttachMode.Native));
         }
         finally
         {

@@ -1,12 +1,15 @@
-namespace Microseg.Bpf;
+using Microseg.Bpf;
+
+namespace Microseg.Bench.RingBuffer;
 
 /// <summary>
 /// libbpf's own ring buffer consumer (ring_buffer__new / ring_buffer__consume) with an
 /// unmanaged callback, the design <see cref="RingBufferReader"/> is measured against: every
 /// record costs an indirect call from native code into an <c>[UnmanagedCallersOnly]</c>
-/// function, where the reader's handler is inlined. Allocates nothing per record.
+/// function, where the reader's handler is inlined. Allocates nothing per record. Only the
+/// ring buffer benchmark uses it, so it lives here, on Microseg.Bpf's one libbpf binding.
 /// </summary>
-public sealed unsafe class LibbpfRingBuffer : IDisposable
+internal sealed unsafe class LibbpfRingBuffer : IDisposable
 {
     /// <summary>libbpf's <c>struct ring_buffer*</c> (which owns its own epoll fd and mappings).</summary>
     private readonly SafeLibbpfRingBufferHandle _ring;

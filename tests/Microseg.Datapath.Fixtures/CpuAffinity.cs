@@ -1,13 +1,15 @@
 using System.ComponentModel;
+using Microseg.Bpf;
 using Tmds.Linux;
 
-namespace Microseg.Bpf;
+namespace Microseg.Datapath.Fixtures;
 
 /// <summary>
 /// Pins the calling thread to CPUs (sched_setaffinity with pid 0 means "this thread").
 /// BPF_PROG_TEST_RUN runs a program on the caller's CPU, and per-CPU state (maps, conntrack's
 /// per-CPU LRU free lists, the endpoint memo) makes which CPU that is matter: benchmarks
-/// compare runs on one CPU, tests look at the CPU that ran them.
+/// compare runs on one CPU, tests look at the CPU that ran them. Nothing that ships pins
+/// threads, so it lives beside the fixtures both use.
 /// </summary>
 public static unsafe class CpuAffinity
 {
