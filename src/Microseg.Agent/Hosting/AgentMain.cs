@@ -13,6 +13,7 @@ using Microseg.Datapath.Loading;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -231,6 +232,8 @@ internal static class AgentMain
             o.FormatterName = Hosting.JournalConsoleFormatter.FormatterName;
             o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
-        logging.AddConsoleFormatter<Hosting.JournalConsoleFormatter, ConsoleFormatterOptions>();
+        // Registered directly: AddConsoleFormatter also binds its options from configuration by
+        // reflection, which Native AOT cannot keep, and this factory has no configuration to bind.
+        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, Hosting.JournalConsoleFormatter>());
     }
 }
