@@ -15,7 +15,10 @@ ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH   := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 linux-libc-dev gcc libc6-dev \
+# The Native AOT link (ILCompiler 10.0) needs clang as the linker driver, binutils' ld, libc6-dev,
+# and llvm-objcopy (llvm) to split the symbols into a .dbg file; it needs no zlib1g-dev: the
+# runtime's compression library carries zlib-ng unless UseSystemZlib is set.
+DEB_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool iproute2 linux-libc-dev gcc libc6-dev binutils \
                 pkg-config xdp-tools iputils-ping prometheus graphviz nftables iptables ethtool gnuplot-nox nmap python3
 
 ifeq ($(V),1)
@@ -32,9 +35,9 @@ BPF_OBJECTS := $(addprefix $(BPF_OUT)/,$(notdir $(BPF_SOURCES:.bpf.c=.bpf.o)))
 BPF_CFLAGS  := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
                -I bpf/include -I /usr/include/$(MULTIARCH)
 
-.PHONY: all deps bpf build test test-flood test-unit bench bench-datapath bench-policy bench-ringbuf bench-sre demo clean link unlink
+.PHONY: all deps bpf build native test test-flood test-unit bench bench-datapath bench-policy bench-ringbuf bench-sre demo clean link unlink
 
-all: bpf build
+all: bpf build native
 
 # Installs whichever of the Debian packages named in $(1) are missing (one apt-get for all).
 define install_missing
@@ -87,6 +90,29 @@ build: bpf
 	$(call msg,DOTNET,build Microseg.sln)
 	$(Q)$(DOTNET) build Microseg.sln -c $(CONFIG) --nologo -v quiet -clp:NoSummary $(if $(V),,| grep -E 'error|warn' ; test $${PIPESTATUS[0]} -eq 0)
 
+# ── Native AOT (issue 11) ────────────────────────────────────────────────────────────────
+# microsegd and microsegctl as they ship: Native AOT executables (no JIT, no managed runtime)
+# in artifacts/native/, published once per `make` and again only when a source changed (each
+# takes about three minutes on two cores). Their own intermediate directory, so a `make build`
+# beside never races this restore. Trim and AOT warnings are errors (Directory.Build.props).
+NATIVE_DIR     := $(ARTIFACTS)/native
+NATIVE_TOOLS   := $(NATIVE_DIR)/microsegd $(NATIVE_DIR)/microsegctl
+NATIVE_SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj') Directory.Build.props
+# The numeric part of the package version (0.1.0 of 0.1.0~git…): what --version prints.
+NATIVE_VERSION  = $(firstword $(subst ~, ,$(DEB_VERSION)))
+
+native: $(NATIVE_TOOLS)
+
+# One rule for both (grouped target): the two publishes share the libraries' intermediate files.
+$(NATIVE_TOOLS) &: $(NATIVE_SOURCES)
+	$(Q)for project in Microseg.Agent Microseg.Cli; do \
+	  printf '  %-8s %s\n' PUBLISH "$$project (Native AOT, linux-x64)"; \
+	  $(DOTNET) publish src/$$project/$$project.csproj -c Release -r linux-x64 \
+	    -p:ArtifactsPath=$(CURDIR)/$(ARTIFACTS)/publish/native-obj -p:GenerateDocumentationFile=false \
+	    -p:Version=$(NATIVE_VERSION) -o $(NATIVE_DIR) --nologo -v quiet -clp:NoSummary || exit 1; \
+	done
+	$(Q)touch $(NATIVE_TOOLS)
+
 # The test runner prints per-assembly results; tests/summarize turns them into the one
 # closing line CI reads: "N passed, N failed, N skipped".
 test: deps all
@@ -130,17 +156,20 @@ bench-hotpaths: deps all
 	$(Q)mkdir -p $(ARTIFACTS)/bench
 	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- hotpaths --out $(ARTIFACTS)/bench/hotpaths.json
 
-# The daemon as it ships (self-contained, ReadyToRun), in its own intermediate directory so
-# a `make build` beside it never races the restore.
+# The daemon as it ships (Native AOT, artifacts/native) side by side with a self-contained
+# ReadyToRun build of the same source (what shipped before issue 11), in interleaved rounds;
+# plus microsegctl's offline `policy check` wall time. The ReadyToRun build has its own
+# intermediate directory, so a `make build` beside it never races the restore.
 AGENT_PUBLISH := $(ARTIFACTS)/publish/agent
 
 bench-agent: deps all
-	$(call msg,PUBLISH,microsegd (self-contained, ReadyToRun))
+	$(call msg,PUBLISH,microsegd (self-contained, ReadyToRun, for comparison))
 	$(Q)$(DOTNET) publish src/Microseg.Agent/Microseg.Agent.csproj -c Release -r linux-x64 --self-contained \
-	  -p:PublishReadyToRun=true -p:ArtifactsPath=$(CURDIR)/$(ARTIFACTS)/publish/dotnet \
+	  -p:PublishAot=false -p:PublishReadyToRun=true -p:ArtifactsPath=$(CURDIR)/$(ARTIFACTS)/publish/dotnet \
 	  -p:GenerateDocumentationFile=false -o $(AGENT_PUBLISH) --nologo -v quiet -clp:NoSummary
 	$(Q)mkdir -p $(ARTIFACTS)/bench
-	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- agent --daemon $(AGENT_PUBLISH)/microsegd --out $(ARTIFACTS)/bench/agent.json
+	$(Q)$(DOTNET) run --project bench/Microseg.Bench -c $(CONFIG) --no-build -- agent --daemon $(NATIVE_DIR)/microsegd \
+	  --ready-to-run $(AGENT_PUBLISH)/microsegd --ctl $(NATIVE_DIR)/microsegctl --out $(ARTIFACTS)/bench/agent.json
 
 demo: deps all
 	$(Q)CONFIG=$(CONFIG) scripts/demo.sh
@@ -187,7 +216,7 @@ PACKAGE_TEST_PACKAGES := lintian debootstrap systemd-container man-db
 
 .PHONY: deb deps-package test-package
 
-deb: deps bpf
+deb: deps bpf native
 	$(Q)packaging/build-deb.sh $(DEB_VERSION)
 
 deps-package:

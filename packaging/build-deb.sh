@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds artifacts/microseg_<version>_amd64.deb from this tree:
 #   packaging/build-deb.sh VERSION [OUTPUT_DIR]
-# microsegd and microsegctl are published self-contained and ReadyToRun into one directory,
-# /usr/lib/microseg (they share the runtime's files); the eBPF objects come from `make bpf`.
+# microsegd and microsegctl are the Native AOT executables `make native` publishes into
+# artifacts/native (no managed runtime ships: nothing is JIT-compiled at run time); the eBPF
+# objects come from `make bpf`. `make deb` does both first.
 # Run as root or under fakeroot is not needed: dpkg-deb --root-owner-group sets the owners.
 set -euo pipefail
 version="${1:?usage: build-deb.sh VERSION [OUTPUT_DIR]}"
@@ -11,11 +12,13 @@ repo="$(cd "$here/.." && pwd)"
 out="${2:-$repo/artifacts}"
 work="$repo/artifacts/package"
 stage="$work/root"
-publish="$work/publish"
+native="${NATIVE_DIR:-$repo/artifacts/native}"
 arch=amd64
-rid=linux-x64
 package="microseg_${version}_${arch}.deb"
 
+for tool in microsegd microsegctl; do
+  [[ -x "$native/$tool" ]] || { echo "error: $native/$tool is missing: run make native first" >&2; exit 1; }
+done
 for object in xdp_ingress tc_egress; do
   [[ -f "$repo/artifacts/bpf/$object.bpf.o" ]] || { echo "error: artifacts/bpf/$object.bpf.o is missing: run make bpf first" >&2; exit 1; }
 done
@@ -23,28 +26,10 @@ done
 rm -rf "$stage"
 mkdir -p "$stage"
 
-# REUSE_PUBLISH=1 repackages the last publish (for working on the packaging alone).
-if [[ "${REUSE_PUBLISH:-0}" == 1 && -x "$publish/microsegd" && -x "$publish/microsegctl" ]]; then
-  echo "  PUBLISH  reusing $publish"
-else
-rm -rf "$publish"
-# One publish per program into the same directory: the runtime files they share are the same files.
-# Their own intermediate directory, so a `make build` running beside never races this restore.
-for project in Microseg.Agent Microseg.Cli; do
-  echo "  PUBLISH  $project ($rid, self-contained, ReadyToRun)"
-  dotnet publish "$repo/src/$project/$project.csproj" -c Release -r "$rid" --self-contained \
-    -p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en -p:DebugType=none \
-    -p:ArtifactsPath="$work/dotnet" \
-    -p:GenerateDocumentationFile=false -p:Version="${version%%[~+-]*}" \
-    -o "$publish" --nologo -v quiet -clp:NoSummary
-done
-fi
-
 lib="$stage/usr/lib/microseg"
 install -d "$lib" "$lib/bpf"
-cp -a "$publish/." "$lib/"
-# LTTng tracing support: needs liblttng-ust, which nothing here uses; the runtime runs without it.
-rm -f "$lib/libcoreclrtraceptprovider.so" "$lib"/*.pdb "$lib"/*.xml
+# The executables only: their symbols (*.dbg) and the libraries' *.pdb stay in artifacts/native.
+install -m 0755 "$native/microsegd" "$native/microsegctl" "$lib/"
 install -m 0644 "$repo/artifacts/bpf/xdp_ingress.bpf.o" "$repo/artifacts/bpf/tc_egress.bpf.o" "$lib/bpf/"
 
 install -d "$stage/usr/sbin" "$stage/usr/bin"
@@ -82,7 +67,7 @@ install -D -m 0644 "$here/debian/lintian-overrides" "$stage/usr/share/lintian/ov
 # Modes: directories 0755, files 0644, the programs 0755.
 find "$stage" -type d -exec chmod 0755 {} +
 find "$stage" -type f -exec chmod 0644 {} +
-chmod 0755 "$lib/microsegd" "$lib/microsegctl" "$lib/createdump"
+chmod 0755 "$lib/microsegd" "$lib/microsegctl"
 
 # Shared-library dependencies of every ELF file, as dpkg-shlibdeps computes them.
 elves=()
@@ -105,6 +90,6 @@ install -m 0755 "$here/debian/postinst" "$here/debian/prerm" "$here/debian/postr
 chmod 0644 "$stage/DEBIAN/md5sums"
 
 mkdir -p "$out"
-# xz level 1: 13 s and 40 MB here, against 2 minutes and 35 MB at the default level.
+# xz level 1: a few seconds for the two native executables; the default level saves little more.
 echo "  DPKG-DEB $out/$package"
 dpkg-deb --root-owner-group -Zxz -z1 --build "$stage" "$out/$package" >/dev/null

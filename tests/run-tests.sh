@@ -10,6 +10,18 @@ results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
+# The end-to-end tests run the daemon as it ships, the Native AOT executable `make` publishes
+# (DaemonProcess reads MICROSEG_TEST_DAEMON), unless the managed build is newer: then a source
+# changed since the last `make`, and the build's daemon is the one that has the change.
+native_daemon="$root/artifacts/native/microsegd"
+built_daemon="$root/artifacts/dotnet/bin/Microseg.Agent/${config,,}/microsegd.dll"
+if [[ -x "$native_daemon" && ! "$built_daemon" -nt "$native_daemon" ]]; then
+  export MICROSEG_TEST_DAEMON="$native_daemon"
+  echo "== end-to-end tests run the Native AOT daemon $native_daemon"
+else
+  echo "== end-to-end tests run the build's daemon (no artifacts/native/microsegd newer than the build: run make)"
+fi
+
 status=0
 # Projects run one after another: kernel tests share the machine's two cores and its
 # network namespace list, and their timing-sensitive parts fare better alone.

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microseg.Policy;
 using Microseg.Policy.Diagnostics;
 
@@ -7,8 +6,6 @@ namespace Microseg.Cli;
 /// <summary>Renders the result of <c>policy check</c> as text or JSON.</summary>
 internal static class CheckOutput
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
-
     /// <summary>One diagnostic per line (with its hint line), then a one-line summary.</summary>
     public static void Text(string path, PolicyCheckResult result, TextWriter output)
     {
@@ -45,7 +42,7 @@ internal static class CheckOutput
                 ["hint"] = d.Hint,
             }).ToList(),
         };
-        return JsonSerializer.Serialize(document, Options);
+        return JsonTree.Write(document);
     }
 
     private static string Plural(int count, string word) => count == 1 ? $"1 {word}" : $"{count} {word}s";

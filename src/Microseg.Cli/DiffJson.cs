@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microseg.Policy.Diagnostics;
 using Microseg.Policy.Diff;
 using Microseg.Policy.Model;
@@ -12,8 +11,6 @@ namespace Microseg.Cli;
 /// </summary>
 internal static class DiffJson
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
-
     /// <summary>
     /// <c>{valid: true, error: null, diagnostics: [], old, new, changed, modeChanges: [{endpoint, addresses, old, new,
     /// startsEnforcing, stopsEnforcing}], defaults: [FIELD], identities|endpoints|rules|boundaries|management:
@@ -61,7 +58,7 @@ internal static class DiffJson
             ["boundaries"] = Entries(result?.Boundaries ?? []),
             ["management"] = Entries(result?.Management ?? []),
         };
-        return JsonSerializer.Serialize(document, Options);
+        return JsonTree.Write(document);
     }
 
     private static List<Dictionary<string, object?>> Entries(IReadOnlyList<EntryChange> entries) =>

@@ -1,5 +1,4 @@
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using Microseg.Policy.Evaluation;
 using Microseg.Datapath.Abi;
 
@@ -8,8 +7,6 @@ namespace Microseg.Cli;
 /// <summary>Renders <c>policy explain</c>: a few aligned lines for a person, or one JSON object.</summary>
 internal static class ExplainOutput
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>verdict, rule, packet, endpoint, peer, then the explanation.</summary>
     public static string Text(PacketFacts packet, Judgement j)
     {
@@ -56,7 +53,7 @@ internal static class ExplainOutput
             ["peer"] = j.PeerIdentity,
             ["explanation"] = j.Explanation,
         };
-        return JsonSerializer.Serialize(document, Options);
+        return JsonTree.Write(document, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
     }
 
     private static string Describe(PacketFacts p)

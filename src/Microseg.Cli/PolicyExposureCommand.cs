@@ -63,24 +63,24 @@ internal static class PolicyExposureCommand
 
     private static string YesNo(bool value) => value ? "yes" : "no";
 
-    private static string Json(ExposureReport r) => JsonSerializer.Serialize(new
+    private static string Json(ExposureReport r) => JsonTree.Write(new Dictionary<string, object?>
     {
-        servicesPerPair = ExposurePair.ServicesPerPair,
-        pairs = r.Pairs.Count,
-        reachablePairs = r.ReachablePairs,
-        reachable = r.Reachable,
-        total = r.Total,
-        exposure = r.Exposure,
-        reduction = r.Reduction,
-        pairReduction = r.PairReduction,
-        identities = r.Identities.Select(i => new
+        ["servicesPerPair"] = ExposurePair.ServicesPerPair,
+        ["pairs"] = r.Pairs.Count,
+        ["reachablePairs"] = r.ReachablePairs,
+        ["reachable"] = r.Reachable,
+        ["total"] = r.Total,
+        ["exposure"] = r.Exposure,
+        ["reduction"] = r.Reduction,
+        ["pairReduction"] = r.PairReduction,
+        ["identities"] = r.Identities.Select(i => new Dictionary<string, object?>
         {
-            identity = i.Identity, reach = i.Reach, reachTotal = i.ReachTotal, exposed = i.Exposed, exposedTotal = i.ExposedTotal,
-            peersReached = i.PeersReached, peersExposedTo = i.PeersExposedTo,
+            ["identity"] = i.Identity, ["reach"] = i.Reach, ["reachTotal"] = i.ReachTotal, ["exposed"] = i.Exposed, ["exposedTotal"] = i.ExposedTotal,
+            ["peersReached"] = i.PeersReached, ["peersExposedTo"] = i.PeersExposedTo,
         }),
-        reachablePairList = r.Pairs.Where(p => p.Reachable > 0).Select(p => new
+        ["reachablePairList"] = r.Pairs.Where(p => p.Reachable > 0).Select(p => new Dictionary<string, object?>
         {
-            from = p.From, to = p.To, tcpPorts = p.TcpPorts, udpPorts = p.UdpPorts, icmpEcho = p.IcmpEcho, icmpv6Echo = p.IcmpV6Echo, other = p.OtherProtocols,
+            ["from"] = p.From, ["to"] = p.To, ["tcpPorts"] = p.TcpPorts, ["udpPorts"] = p.UdpPorts, ["icmpEcho"] = p.IcmpEcho, ["icmpv6Echo"] = p.IcmpV6Echo, ["other"] = p.OtherProtocols,
         }),
-    }, PolicySimulateCommand.Indented) + "\n";
+    }) + "\n";
 }

@@ -46,14 +46,14 @@ internal static class PolicyLintCommand
             IReadOnlyList<LintFinding> findings = PolicyLinter.Lint(policy, records);
             if (parsed.GetValue(format) == "json")
             {
-                output.WriteLine(JsonSerializer.Serialize(new
+                output.WriteLine(JsonTree.Write(new Dictionary<string, object?>
                 {
-                    findings = findings.Select(f => new
+                    ["findings"] = findings.Select(f => new Dictionary<string, object?>
                     {
-                        kind = f.KindName, rule = f.Rule, file = f.Position.File, line = f.Position.Line, column = f.Position.Column,
-                        message = f.Message, suggestion = f.Suggestion,
+                        ["kind"] = f.KindName, ["rule"] = f.Rule, ["file"] = f.Position.File, ["line"] = f.Position.Line, ["column"] = f.Position.Column,
+                        ["message"] = f.Message, ["suggestion"] = f.Suggestion,
                     }),
-                }, PolicySimulateCommand.Indented));
+                }));
             }
             else
             {

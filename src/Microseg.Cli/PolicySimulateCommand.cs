@@ -79,20 +79,18 @@ internal static class PolicySimulateCommand
 
     private static string Json(SimulationReport report)
     {
-        static object Rows(IEnumerable<SimulatedChange> changes) => changes.Select(c => new
+        static object Rows(IEnumerable<SimulatedChange> changes) => changes.Select(c => new Dictionary<string, object?>
         {
-            from = c.From, to = c.To, local = c.Local, peer = c.Peer, direction = FlowText.Direction(c.Direction),
-            protocol = FlowText.Protocol(c.Protocol), port = c.Port, rule = c.Rule, flows = c.Flows,
-            firstSeen = c.FirstSeen.UtcDateTime, lastSeen = c.LastSeen.UtcDateTime,
+            ["from"] = c.From, ["to"] = c.To, ["local"] = c.Local, ["peer"] = c.Peer, ["direction"] = FlowText.Direction(c.Direction),
+            ["protocol"] = FlowText.Protocol(c.Protocol), ["port"] = c.Port, ["rule"] = c.Rule, ["flows"] = c.Flows,
+            ["firstSeen"] = c.FirstSeen.UtcDateTime, ["lastSeen"] = c.LastSeen.UtcDateTime,
         }).ToList();
-        return JsonSerializer.Serialize(new
+        return JsonTree.Write(new Dictionary<string, object?>
         {
-            replayed = report.Replayed,
-            unchanged = report.Unchanged,
-            newlyBlocked = Rows(report.NewlyBlocked),
-            newlyAllowed = Rows(report.NewlyAllowed),
-        }, Indented) + "\n";
+            ["replayed"] = report.Replayed,
+            ["unchanged"] = report.Unchanged,
+            ["newlyBlocked"] = Rows(report.NewlyBlocked),
+            ["newlyAllowed"] = Rows(report.NewlyAllowed),
+        }) + "\n";
     }
-
-    internal static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 }

@@ -54,6 +54,17 @@ lint="$("$here/check-deb.sh" "$deb" 2>&1)"; lint_status=$?
 grep -v -E '^(ok|FAIL) ' <<< "$lint"
 check "$(grep -E '^(ok|FAIL) ' <<< "$lint" | tail -1 | cut -c6-)" test "$lint_status" = 0
 echo "  lintian  $((SECONDS - t)) s"
+# Native AOT (issue 11): two executables and no managed runtime, so the package stays small.
+deb_kb=$(( $(stat -c %s "$deb") / 1024 ))
+installed_kb="$(dpkg-deb -f "$deb" Installed-Size)"
+check "the .deb is at most 20 MB ($((deb_kb / 1024)) MB)" test "$deb_kb" -le $((20 * 1024))
+check "installed, at most 60 MB (Installed-Size $((installed_kb / 1024)) MB)" test "$installed_kb" -le $((60 * 1024))
+check "no managed runtime in the package (no .dll, no libcoreclr.so)" sh -c "! dpkg-deb -c '$deb' | grep -E '\.dll\$|libcoreclr\.so'"
+# Native AOT's ELF files carry a __managedcode section (the compiled IL); a .NET apphost has none.
+for tool in microsegd microsegctl; do
+  check "$tool is a Native AOT executable (a __managedcode section)" \
+    sh -c "dpkg-deb --fsys-tarfile '$deb' | tar -xO ./usr/lib/microseg/$tool | grep -qa __managedcode"
+done
 
 # ── The container ──────────────────────────────────────────────────────────────────────────
 t=$SECONDS

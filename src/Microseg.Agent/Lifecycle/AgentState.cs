@@ -41,8 +41,6 @@ public sealed record AttachedInterface(string Name, string? Namespace, int Ifind
 /// <summary>Reads and writes state.json; a write is a rename, so a crash never leaves half a file.</summary>
 public sealed class AgentStateStore(string stateDirectory)
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public string Path { get; } = System.IO.Path.Combine(stateDirectory, "state.json");
 
     public string Directory => stateDirectory;
@@ -52,7 +50,7 @@ public sealed class AgentStateStore(string stateDirectory)
     {
         try
         {
-            return File.Exists(Path) ? JsonSerializer.Deserialize<AgentState>(File.ReadAllText(Path), s_json) ?? new() : new();
+            return File.Exists(Path) ? JsonSerializer.Deserialize(File.ReadAllText(Path), AgentStateJsonContext.Default.AgentState) ?? new() : new();
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
@@ -77,7 +75,7 @@ public sealed class AgentStateStore(string stateDirectory)
     {
         System.IO.Directory.CreateDirectory(stateDirectory);
         var temporary = Path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(state, s_json));
+        File.WriteAllText(temporary, JsonSerializer.Serialize(state, AgentStateJsonContext.Default.AgentState));
         File.Move(temporary, Path, overwrite: true);
     }
 

@@ -166,7 +166,7 @@ public static partial class PolicyYamlWriter
     public static string Scalar(string text) =>
         PlainPattern().IsMatch(text) && !Reserved.Contains(text.ToLowerInvariant()) && !NumberPattern().IsMatch(text)
             ? text
-            : System.Text.Json.JsonSerializer.Serialize(text);
+            : System.Text.Json.Nodes.JsonValue.Create(text).ToJsonString(); // reflection-free, for Native AOT
 
     // Words YAML 1.1 readers take for booleans or null.
     private static readonly HashSet<string> Reserved = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"];

@@ -60,10 +60,17 @@ internal sealed class DaemonProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// The daemon the end-to-end tests run: MICROSEG_TEST_DAEMON when set (tests/run-tests.sh names
+    /// the Native AOT executable the package ships, artifacts/native/microsegd), else the build's.
+    /// </summary>
+    public static string Executable =>
+        Environment.GetEnvironmentVariable("MICROSEG_TEST_DAEMON") is { Length: > 0 } shipped ? shipped : Path.Combine(Directory, "microsegd");
+
     /// <summary>Starts microsegd with <paramref name="args"/> and, when given, NOTIFY_SOCKET.</summary>
     public static DaemonProcess Start(IEnumerable<string> args, string? notifySocket, IDictionary<string, string>? environment = null)
     {
-        var apphost = Path.Combine(Directory, "microsegd");
+        var apphost = Executable;
         var start = File.Exists(apphost)
             ? new ProcessStartInfo(apphost)
             : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(Directory, "microsegd.dll") } };
