@@ -179,14 +179,13 @@ clean:
 	$(Q)rm -rf $(ARTIFACTS)
 
 # `make link`: microsegctl and microsegd on PATH from this checkout, as symbolic links in BINDIR
-# to what `make` built (artifacts/dotnet/bin/Microseg.Cli/release/microsegctl and
-# …/Microseg.Agent/release/microsegd); a later `make` updates what they run. `make unlink`
+# to the native executables `make` built (artifacts/native/microsegctl and microsegd, what the
+# package ships); a later `make` updates what they run. `make unlink`
 # removes them, and only links into this checkout. Run from a checkout, microsegd is told where
 # its eBPF objects are: --bpf-dir artifacts/bpf (the package puts them in /usr/lib/microseg/bpf).
 BINDIR      ?= /usr/local/bin
 CONFIG_DIR  := $(shell echo $(CONFIG) | tr A-Z a-z)
-BUILT_TOOLS := $(CURDIR)/$(ARTIFACTS)/dotnet/bin/Microseg.Cli/$(CONFIG_DIR)/microsegctl \
-               $(CURDIR)/$(ARTIFACTS)/dotnet/bin/Microseg.Agent/$(CONFIG_DIR)/microsegd
+BUILT_TOOLS := $(CURDIR)/$(NATIVE_DIR)/microsegctl $(CURDIR)/$(NATIVE_DIR)/microsegd
 
 link:
 	$(Q)for tool in $(BUILT_TOOLS); do \

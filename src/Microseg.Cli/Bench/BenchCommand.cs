@@ -34,7 +34,7 @@ internal static class BenchCommand
         var configs = new Option<string>("--configs") { Description = "sre: configurations, comma-separated (default: all)." };
         var rounds = new Option<int?>("--rounds") { Description = "sre: measured rounds per configuration, interleaved (default 5)." };
         var window = new Option<double?>("--window") { Description = "sre: seconds per measurement window (default 2)." };
-        var daemon = new Option<string>("--daemon") { Description = "agent: the microsegd to measure (default: the checkout's, published by `make bench-agent`)." };
+        var daemon = new Option<string>("--daemon") { Description = "agent: the microsegd to measure (default: the checkout's native one, artifacts/native/microsegd, beside the ReadyToRun build `make bench-agent` publishes)." };
         var outDir = new Option<string>("--out-dir") { Description = "Where the JSON results and the PNG charts go (default: the checkout's artifacts/bench)." };
         var check = new Option<bool>("--check") { Description = "Exit 1 when a target is missed." };
         var bench = new Command(
@@ -110,10 +110,19 @@ internal static class BenchCommand
                     sreOptions(arguments);
                     break;
                 case "agent":
-                    var daemonPath = daemon ?? Path.Combine(checkout, "artifacts", "publish", "agent", "microsegd");
+                    // The shipped (Native AOT) daemon, measured beside the ReadyToRun build of the same
+                    // source when `make bench-agent` has published one, as that target does.
+                    var daemonPath = daemon ?? Path.Combine(checkout, "artifacts", "native", "microsegd");
                     if (!File.Exists(daemonPath))
-                        skipped = $"no microsegd at {daemonPath}: `make bench-agent` publishes one, or name one with --daemon PATH";
-                    arguments.AddRange(["--daemon", daemonPath, "--out", Path.Combine(directory, "agent.json")]);
+                        skipped = $"no microsegd at {daemonPath}: `make` builds one, or name one with --daemon PATH";
+                    arguments.AddRange(["--daemon", daemonPath]);
+                    var readyToRun = Path.Combine(checkout, "artifacts", "publish", "agent", "microsegd");
+                    if (daemon is null && File.Exists(readyToRun))
+                        arguments.AddRange(["--ready-to-run", readyToRun]);
+                    var nativeCtl = Path.Combine(checkout, "artifacts", "native", "microsegctl");
+                    if (File.Exists(nativeCtl))
+                        arguments.AddRange(["--ctl", nativeCtl]);
+                    arguments.AddRange(["--out", Path.Combine(directory, "agent.json")]);
                     break;
                 case "ringbuf":
                     var consumer = Path.Combine(checkout, "artifacts", "bench-bin", "ringbuf_consumer");

@@ -13,6 +13,8 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public void EveryPartRunsWithItsResultInTheOutputDirectoryAndSreLast()
     {
+        Touch("artifacts/native/microsegd");
+        Touch("artifacts/native/microsegctl");
         Touch("artifacts/publish/agent/microsegd");
         Touch("artifacts/bench-bin/ringbuf_consumer");
         var steps = BenchCommand.Plan(BenchCommand.Parts, "/out", _checkout.FullName, daemon: null, check: true,
@@ -23,7 +25,9 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(["datapath", "--out", "/out/datapath.json", "--check"], steps[0].Arguments);
         Assert.Equal(["ringbuf", "--out", "/out/ringbuf.json"], steps[1].Arguments);
         Assert.Equal(["policy", "--out", "/out/policy.json"], steps[2].Arguments);
-        Assert.Equal(["agent", "--daemon", Path.Combine(_checkout.FullName, "artifacts/publish/agent/microsegd"), "--out", "/out/agent.json"], steps[3].Arguments);
+        Assert.Equal(["agent", "--daemon", Path.Combine(_checkout.FullName, "artifacts/native/microsegd"),
+            "--ready-to-run", Path.Combine(_checkout.FullName, "artifacts/publish/agent/microsegd"),
+            "--ctl", Path.Combine(_checkout.FullName, "artifacts/native/microsegctl"), "--out", "/out/agent.json"], steps[3].Arguments);
         // sre reads OUT-DIR/datapath.json by default: the same directory the datapath part wrote.
         Assert.Equal(["sre", "--out-dir", "/out", "--rules", "1000", "--check"], steps[4].Arguments);
     }
@@ -33,7 +37,9 @@ public sealed class BenchCommandTests : IDisposable
     {
         var steps = BenchCommand.Plan(BenchCommand.Parts, "/out", _checkout.FullName, daemon: null, check: false, _ => { });
 
-        Assert.Contains("make bench-agent", steps.Single(s => s.Part == "agent").SkippedBecause);
+        string agentSkip = steps.Single(s => s.Part == "agent").SkippedBecause!;
+        Assert.Contains("artifacts/native/microsegd", agentSkip);
+        Assert.Contains("--daemon PATH", agentSkip);
         Assert.Contains("make bench-ringbuf", steps.Single(s => s.Part == "ringbuf").SkippedBecause);
         Assert.Null(steps.Single(s => s.Part == "datapath").SkippedBecause);
         Assert.DoesNotContain(steps, s => s.Arguments.Contains("--check"));
