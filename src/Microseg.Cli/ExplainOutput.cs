@@ -33,7 +33,7 @@ internal static class ExplainOutput
             {
                 ["from"] = packet.Source.ToString(),
                 ["to"] = packet.Destination.ToString(),
-                ["direction"] = packet.Direction == Direction.Ingress ? "ingress" : "egress",
+                ["direction"] = packet.Direction.Name(),
                 ["protocol"] = packet.Protocol,
                 ["port"] = packet.Protocol is 6 or 17 ? packet.DestinationPort : null,
                 ["icmpType"] = packet.Protocol is 1 or 58 ? packet.IcmpType : null,
@@ -58,7 +58,7 @@ internal static class ExplainOutput
 
     private static string Describe(PacketFacts p)
     {
-        string direction = p.Direction == Direction.Ingress ? "ingress" : "egress";
+        string direction = p.Direction.Name();
         string what = p.Protocol switch
         {
             6 => $"tcp port {p.DestinationPort} (SYN)",

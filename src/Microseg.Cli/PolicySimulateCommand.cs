@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Microseg.Datapath.Abi;
 using Microseg.Flows.Export;
 using Microseg.Flows.Records;
 using Microseg.Flows.Simulation;
@@ -69,7 +70,7 @@ internal static class PolicySimulateCommand
             {
                 text.Append($"\n{title}:\n").Append(TextTable.Render(Header, changes.Select(c => (IReadOnlyList<string>)
                 [
-                    c.From, c.To, c.Service, $"{c.Local} {FlowText.Direction(c.Direction)}", c.Rule, $"{c.Flows}", TextTable.Time(c.FirstSeen), TextTable.Time(c.LastSeen),
+                    c.From, c.To, c.Service, $"{c.Local} {c.Direction.Name()}", c.Rule, $"{c.Flows}", TextTable.Time(c.FirstSeen), TextTable.Time(c.LastSeen),
                 ])));
             }
         }
@@ -81,7 +82,7 @@ internal static class PolicySimulateCommand
     {
         static object Rows(IEnumerable<SimulatedChange> changes) => changes.Select(c => new Dictionary<string, object?>
         {
-            ["from"] = c.From, ["to"] = c.To, ["local"] = c.Local, ["peer"] = c.Peer, ["direction"] = FlowText.Direction(c.Direction),
+            ["from"] = c.From, ["to"] = c.To, ["local"] = c.Local, ["peer"] = c.Peer, ["direction"] = c.Direction.Name(),
             ["protocol"] = FlowText.Protocol(c.Protocol), ["port"] = c.Port, ["rule"] = c.Rule, ["flows"] = c.Flows,
             ["firstSeen"] = c.FirstSeen.UtcDateTime, ["lastSeen"] = c.LastSeen.UtcDateTime,
         }).ToList();

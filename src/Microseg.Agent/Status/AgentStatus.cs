@@ -98,7 +98,7 @@ public sealed class AgentStatus(
             .OrderBy(c => c.Key.Index)
             .Select(c => new VerdictCount(
                 interfaces.NameOfSlot(c.Key.InterfaceSlot),
-                c.Key.Direction == Direction.Ingress ? "ingress" : "egress",
+                c.Key.Direction.Name(),
                 SnakeCase(c.Key.Verdict.ToString()),
                 SnakeCase(c.Key.Reason.ToString()),
                 c.Value.Packets,

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microseg.Datapath.Abi;
 using Microseg.Flows.Export;
 using Microseg.Flows.Records;
 
@@ -26,7 +27,7 @@ public static class DiscoveryExport
             .ThenBy(e => e.Key.Protocol).ThenBy(e => e.Key.Port).ThenBy(e => e.Key.Direction)
             .Select(e => (IReadOnlyList<string>)
             [
-                e.Key.From, e.Key.To, e.Key.Service, $"{e.Key.Local} {Records.FlowText.Direction(e.Key.Direction)}",
+                e.Key.From, e.Key.To, e.Key.Service, $"{e.Key.Local} {e.Key.Direction.Name()}",
                 Units(e.LocalUnits, "-"), N(e.Flows), N(e.Allowed), N(e.Denied), N(e.WouldDeny), TextTable.Time(e.FirstSeen), TextTable.Time(e.LastSeen),
             ]);
 

@@ -56,7 +56,7 @@ internal static class DiscoveryGraphFile
             w.WriteString("to", edge.Key.To);
             w.WriteString("local", edge.Key.Local);
             w.WriteString("peer", edge.Key.Peer);
-            w.WriteString("direction", FlowText.Direction(edge.Key.Direction));
+            w.WriteString("direction", edge.Key.Direction.Name());
             w.WriteString("protocol", FlowText.Protocol(edge.Key.Protocol));
             w.WriteNumber("port", edge.Key.Port);
             w.WriteNumber("flows", edge.Flows);

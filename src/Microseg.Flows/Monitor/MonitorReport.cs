@@ -89,7 +89,7 @@ public sealed class MonitorReport
 
         return TextTable.Render(TableHeader, Groups.Select(g => (IReadOnlyList<string>)
         [
-            g.Endpoint, g.Remote, FlowText.Direction(g.Direction), g.Service, g.Rule, $"{g.WouldDeny}", $"{g.Denied}",
+            g.Endpoint, g.Remote, g.Direction.Name(), g.Service, g.Rule, $"{g.WouldDeny}", $"{g.Denied}",
             TextTable.Time(g.FirstSeen), TextTable.Time(g.LastSeen), string.Join(",", g.RemoteAddresses),
         ]));
     }
@@ -106,7 +106,7 @@ public sealed class MonitorReport
                 w.WriteStartObject();
                 w.WriteString("endpoint", g.Endpoint);
                 w.WriteString("remote", g.Remote);
-                w.WriteString("direction", FlowText.Direction(g.Direction));
+                w.WriteString("direction", g.Direction.Name());
                 w.WriteString("protocol", FlowText.Protocol(g.Protocol));
                 w.WriteNumber("port", g.Port);
                 w.WriteString("rule", g.Rule);

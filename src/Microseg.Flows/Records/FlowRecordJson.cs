@@ -18,7 +18,7 @@ public static class FlowRecordJson
         writer.WriteStartObject();
         writer.WriteString("time", record.Time.UtcDateTime);
         writer.WriteString("kind", FlowText.Kind(record.Kind));
-        writer.WriteString("direction", FlowText.Direction(record.Direction));
+        writer.WriteString("direction", record.Direction.Name());
         writer.WriteString("protocol", FlowText.Protocol(record.Protocol));
         writer.WriteString("localAddress", record.LocalAddress.ToString());
         writer.WriteNumber("localPort", record.LocalPort);

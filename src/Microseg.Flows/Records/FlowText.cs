@@ -42,8 +42,6 @@ public static class FlowText
         _ => $"protocol {Protocol(protocol)}",
     };
 
-    public static string Direction(Datapath.Abi.Direction direction) => direction == Datapath.Abi.Direction.Ingress ? "ingress" : "egress";
-
     public static bool TryParseDirection(string text, out Datapath.Abi.Direction direction)
     {
         direction = text == "egress" ? Datapath.Abi.Direction.Egress : Datapath.Abi.Direction.Ingress;

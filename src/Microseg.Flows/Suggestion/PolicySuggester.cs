@@ -122,7 +122,7 @@ public static partial class PolicySuggester
     }
 
     private static string Describe(DiscoveryEdge edge) =>
-        $"{edge.Key.Service} from {edge.Key.From} to {edge.Key.To} (seen at {edge.Key.Local}, {FlowText.Direction(edge.Key.Direction)})";
+        $"{edge.Key.Service} from {edge.Key.From} to {edge.Key.To} (seen at {edge.Key.Local}, {edge.Key.Direction.Name()})";
 
     /// <summary>"web", "world-203-0-113-0-24": a valid identity name for any node name.</summary>
     internal static string IdentityName(string node)

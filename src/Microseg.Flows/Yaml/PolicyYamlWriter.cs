@@ -82,7 +82,7 @@ public static partial class PolicyYamlWriter
                 }
 
                 y.Append($"  - name: {Scalar(rule.Name)}\n    action: {Action(rule.Action)}\n");
-                y.Append($"    direction: {(rule.Direction == Direction.Ingress ? "ingress" : "egress")}\n");
+                y.Append($"    direction: {rule.Direction.Name()}\n");
                 y.Append($"    local: {Selector(rule.Local)}\n    peer: {Selector(rule.Peer)}\n");
                 y.Append($"    protocol: {ProtocolName(rule.Protocol)}\n");
                 if (rule.Ports.Count > 0)

@@ -116,7 +116,7 @@ internal sealed class CapacityReport(PolicyDocument document, IReadOnlyList<Comp
 
     private string Describe(PolicyKey key)
     {
-        string direction = key.Direction == Direction.Ingress ? "ingress" : "egress";
+        string direction = key.Direction.Name();
         string protocol = key.Protocol switch
         {
             0 => "any protocol",

@@ -20,5 +20,5 @@ internal sealed record FlowQuestion(
 {
     /// <summary>"ingress tcp port 443".</summary>
     public override string ToString() =>
-        $"{(Direction == Direction.Ingress ? "ingress" : "egress")} {IcmpKinds.Describe(Protocol, DestinationPort, IcmpType)}";
+        $"{Direction.Name()} {IcmpKinds.Describe(Protocol, DestinationPort, IcmpType)}";
 }

@@ -53,7 +53,7 @@ internal static class PrecedenceJudge
         }
 
         RuleAction fallback = q.Direction == Direction.Ingress ? endpoint.Ingress : endpoint.Egress;
-        string direction = q.Direction == Direction.Ingress ? "ingress" : "egress";
+        string direction = q.Direction.Name();
         return new PolicyDecision(fallback, VerdictReason.PolicyDefault, null, null, null,
             $"No management entry, boundary or rule matches {q} between '{q.Local.Name}' and '{q.Peer.Name}', so the endpoint's {direction} default decides: {(fallback == RuleAction.Allow ? "allow" : "deny")}.");
     }
