@@ -184,7 +184,6 @@ clean:
 # removes them, and only links into this checkout. Run from a checkout, microsegd is told where
 # its eBPF objects are: --bpf-dir artifacts/bpf (the package puts them in /usr/lib/microseg/bpf).
 BINDIR      ?= /usr/local/bin
-CONFIG_DIR  := $(shell echo $(CONFIG) | tr A-Z a-z)
 BUILT_TOOLS := $(CURDIR)/$(NATIVE_DIR)/microsegctl $(CURDIR)/$(NATIVE_DIR)/microsegd
 
 link:
